@@ -1,0 +1,27 @@
+"""Helpers shared by the project's Scrapy commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from pipelines.storage.db import DatabaseUnavailable, check_connection, make_engine, upgrade_to_head
+from pipelines.storage.store import ReportStore
+
+
+def open_store(url: str) -> ReportStore:
+    """A store on ``url`` migrated to head; raises DatabaseUnavailable naming the redacted URL."""
+    engine = make_engine(url)
+    check_connection(engine)
+    upgrade_to_head(url)
+    return ReportStore(engine)
+
+
+def quiet_unless_asked(settings, opts: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
+    """Commands print their own summary: keep Scrapy's log to warnings unless -L/--loglevel was given."""
+    if not getattr(opts, "loglevel", None):
+        settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+
+
+def fail(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)

@@ -1,0 +1,60 @@
+"""Deployment settings: the one place that reads ``HARVEST_*`` environment variables.
+
+Everything that differs between a researcher's laptop, a server and CI comes from here;
+``crawler/settings.py`` and the commands read the values through :func:`get_config`.
+
+Variables:
+    HARVEST_DATABASE_URL  SQLAlchemy URL (default: SQLite file ``var/harvest.sqlite3``)
+    HARVEST_BLOB_DIR      content-addressed raw-byte store (default: ``var/blobs``)
+    HARVEST_SEEDS         seeds directory or one CSV file (default: ``seeds/``)
+    HARVEST_VAR_DIR       runtime directory for locks, job state, logs (default: ``var/``)
+    HARVEST_DOWNLOAD_DELAY  seconds between requests to one host (default: 1.0)
+    HARVEST_USER_AGENT    override of the user agent string
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_URL = "https://github.com/ogi-harvest/ogi-harvest"
+DEFAULT_USER_AGENT = f"ogi-harvest/0.1 (+{PROJECT_URL}; research crawler for 政府信息公开工作年度报告)"
+
+
+@dataclass(frozen=True)
+class HarvestConfig:
+    database_url: str
+    blob_dir: Path
+    seeds: Path
+    var_dir: Path
+    download_delay: float
+    user_agent: str
+
+
+def _path(value: str | None, default: Path) -> Path:
+    if not value:
+        return default
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (Path.cwd() / path)
+
+
+def get_config(env: dict[str, str] | None = None) -> HarvestConfig:
+    """Read the deployment settings from ``env`` (default: the process environment)."""
+    env = dict(os.environ if env is None else env)
+    var_dir = _path(env.get("HARVEST_VAR_DIR"), REPO_ROOT / "var")
+    database_url = env.get("HARVEST_DATABASE_URL") or f"sqlite:///{var_dir / 'harvest.sqlite3'}"
+    delay_text = env.get("HARVEST_DOWNLOAD_DELAY", "1.0")
+    try:
+        delay = float(delay_text)
+    except ValueError as exc:
+        raise ValueError(f"HARVEST_DOWNLOAD_DELAY must be a number of seconds, got {delay_text!r}") from exc
+    return HarvestConfig(
+        database_url=database_url,
+        blob_dir=_path(env.get("HARVEST_BLOB_DIR"), var_dir / "blobs"),
+        seeds=_path(env.get("HARVEST_SEEDS"), REPO_ROOT / "seeds"),
+        var_dir=var_dir,
+        download_delay=delay,
+        user_agent=env.get("HARVEST_USER_AGENT") or DEFAULT_USER_AGENT,
+    )

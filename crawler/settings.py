@@ -1,0 +1,66 @@
+"""Scrapy settings for ogi-harvest.
+
+Deployment differences come only from ``HARVEST_*`` environment variables, read once in
+:mod:`crawler.config`; components read them back from these settings (``HARVEST_DATABASE_URL``,
+``HARVEST_BLOB_DIR``, ``HARVEST_SEEDS``), so tests override them with ``settings_dict``.
+"""
+
+from crawler.config import get_config
+
+_config = get_config()
+
+BOT_NAME = "ogi_harvest"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+HARVEST_DATABASE_URL = _config.database_url
+HARVEST_BLOB_DIR = str(_config.blob_dir)
+HARVEST_SEEDS = str(_config.seeds)
+HARVEST_VAR_DIR = str(_config.var_dir)
+
+# Politeness: government portals are shared public infrastructure.
+USER_AGENT = _config.user_agent
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = _config.download_delay
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = max(_config.download_delay, 1.0)
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024  # larger attachments are refused, not truncated
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+
+# Retries for transient failures only (5xx, 429, timeouts); 4xx are final.
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+ITEM_PIPELINES = {
+    "pipelines.archive.RawArchivePipeline": 50,
+    "pipelines.cleaning.pipeline.CleaningPipeline": 100,
+    "pipelines.report.ReportParsingPipeline": 300,
+    "pipelines.storage.pipeline.StoragePipeline": 400,
+}
+
+
+DOWNLOADER_MIDDLEWARES = {
+    # robots.txt answering 5xx means "disallow all" (RFC 9309), and every queued request waits for it
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
+    # once a seed is blocked (challenge page, 429, 5xx), drop its queued requests: never hammer it
+    "crawler.middlewares.SeedBackoffMiddleware": 120,
+}
+
+SPIDER_MIDDLEWARES = {
+    "crawler.incremental.IncrementalMiddleware": 600,
+}
+HARVEST_RUN_MODE = "full"
+HARVEST_REVALIDATE_DAYS = 30
+
+FEED_EXPORT_ENCODING = "utf-8"
+HTTPCACHE_ENABLED = False
+LOG_LEVEL = "INFO"  # the project commands lower it to WARNING unless -L is given

@@ -1,0 +1,265 @@
+"""Database tables of the harvest (SQLAlchemy 2 typed declarative models).
+
+Raw bytes never live in the database: ``documents.sha256`` addresses them in the blob store
+(:mod:`pipelines.storage.blobs`). Cells are stored in long form, one row per canonical cell key
+(``../shared/spec/report-schema.md``), with the printed string next to the parsed value.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    BigInteger,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+def _now() -> datetime:
+    from datetime import UTC
+
+    return datetime.now(UTC)
+
+
+class Portal(Base):
+    """A seed: one portal's annual-report column (mirrors a row of ``seeds/``)."""
+
+    __tablename__ = "portals"
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    province: Mapped[str | None] = mapped_column(String(40))
+    agency: Mapped[str | None] = mapped_column(String(200))
+    column_url: Mapped[str | None] = mapped_column(Text)
+    platform: Mapped[str | None] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    last_success_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    documents: Mapped[list[Document]] = relationship(back_populates="portal")
+
+
+class CrawlRun(Base):
+    """One invocation of a crawl (demo, nightly, backfill, single spider) and its summary."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mode: Mapped[str] = mapped_column(String(20))
+    spider: Mapped[str | None] = mapped_column(String(60))
+    filters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Document(Base):
+    """One fetched resource (page or attachment): where it came from and the digest of its bytes."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("requested_url", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    requested_url: Mapped[str] = mapped_column(Text)
+    final_url: Mapped[str] = mapped_column(Text)
+    redirect_chain: Mapped[list[Any]] = mapped_column(default=list)
+    http_status: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    filename: Mapped[str | None] = mapped_column(String(400))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    etag: Mapped[str | None] = mapped_column(String(400))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    parent_url: Mapped[str | None] = mapped_column(Text)
+    link_title: Mapped[str | None] = mapped_column(Text)
+    portal_id: Mapped[str | None] = mapped_column(ForeignKey("portals.id"), index=True)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    # what the cleaner read off an HTML page (pipelines.cleaning): metadata and the stable digest
+    text_digest: Mapped[str | None] = mapped_column(String(64), index=True)
+    page_title: Mapped[str | None] = mapped_column(Text)
+    page_published: Mapped[str | None] = mapped_column(String(10))
+    published_source: Mapped[str | None] = mapped_column(String(20))
+    index_no: Mapped[str | None] = mapped_column(String(120))
+    publisher: Mapped[str | None] = mapped_column(String(200))
+    clean_flags: Mapped[list[Any]] = mapped_column(default=list)
+    # parse outcome of these bytes: ok | not_report | needs_ocr | failed
+    parse_status: Mapped[str | None] = mapped_column(String(20))
+    parse_reason: Mapped[str | None] = mapped_column(Text)
+
+    portal: Mapped[Portal | None] = relationship(back_populates="documents")
+
+
+class ReportGroup(Base):
+    """A logical report: one agency's annual report for one year, across all its versions.
+
+    Design (issue 5): ``reports`` stays what it was — one parsed content with its sources,
+    sections, cells and checks — and now *is a version*; this table groups the versions. That is
+    the least disruptive choice: every existing foreign key (sources, sections, cells, checks)
+    and every query on ``reports`` keeps working, and a version needs nothing a report did not
+    already have. ``canonical_report_id`` points at the version chosen by the rule in
+    :func:`pipelines.storage.store.canonical_order` (also flagged ``reports.canonical``).
+    """
+
+    __tablename__ = "report_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency: Mapped[str | None] = mapped_column(String(200), index=True)  # normalized agency name
+    year: Mapped[int | None] = mapped_column(Integer, index=True)
+    canonical_report_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    versions: Mapped[list[Report]] = relationship(back_populates="group", order_by="Report.id")
+
+
+class Report(Base):
+    """One version of a report: one parsed content (or a failed attempt at one), by ``digest``.
+
+    ``digest`` is the content digest of the parsed report for ``ok`` reports, and
+    ``raw:<sha256>`` of the source bytes for ``failed``/``needs_ocr`` ones, so re-storing the
+    same content is a no-op and two URLs serving one report share one row.
+    """
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(80), unique=True)
+    status: Mapped[str] = mapped_column(String(20))  # ok | failed | needs_ocr
+    reason: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    agency: Mapped[str | None] = mapped_column(String(200), index=True)
+    year: Mapped[int | None] = mapped_column(Integer, index=True)
+    published: Mapped[str | None] = mapped_column(String(10))
+    format_t2: Mapped[str | None] = mapped_column(String(10))
+    format_t3: Mapped[str | None] = mapped_column(String(10))
+    format_t4: Mapped[str | None] = mapped_column(String(10))
+    incomplete: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    warnings: Mapped[list[Any]] = mapped_column(default=list)
+    source_format: Mapped[str | None] = mapped_column(String(10))
+    parser_version: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # version identity (issue 5): the logical report, and the content key relation() compares
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("report_groups.id"), index=True)
+    canonical: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    correction: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # 更正版
+    content_digest: Mapped[str | None] = mapped_column(String(64), index=True)
+    fp_value: Mapped[int | None] = mapped_column(BigInteger)  # signed 64-bit SimHash
+    fp_shingles: Mapped[int | None] = mapped_column(Integer)
+    filled_cells: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # non-MISSING cells
+
+    group: Mapped[ReportGroup | None] = relationship(back_populates="versions")
+    sources: Mapped[list[ReportSource]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", passive_deletes=True)
+    sections: Mapped[list[ReportSection]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="ReportSection.ordinal")
+    cells: Mapped[list[ReportCell]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", passive_deletes=True)
+    checks: Mapped[list[CheckOutcome]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class ReportSource(Base):
+    """A document a report was read from (one report, many URLs)."""
+
+    __tablename__ = "report_sources"
+    __table_args__ = (UniqueConstraint("report_id", "document_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    report: Mapped[Report] = relationship(back_populates="sources")
+    document: Mapped[Document] = relationship()
+
+
+class ReportSection(Base):
+    __tablename__ = "report_sections"
+    __table_args__ = (UniqueConstraint("report_id", "ordinal"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(20))
+    heading: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+
+    report: Mapped[Report] = relationship(back_populates="sections")
+
+
+class ReportCell(Base):
+    """One statutory-table cell in long form (``report-schema.md`` keys)."""
+
+    __tablename__ = "report_cells"
+    __table_args__ = (UniqueConstraint("report_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(80), index=True)
+    raw: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[float | None] = mapped_column(Float)
+    semantic: Mapped[str] = mapped_column(String(10))
+    unit: Mapped[str | None] = mapped_column(String(20))
+    annotation: Mapped[str | None] = mapped_column(Text)
+
+    report: Mapped[Report] = relationship(back_populates="cells")
+
+
+class CheckOutcome(Base):
+    """One consistency rule (勾稽关系) evaluated on one report, strictly and leniently."""
+
+    __tablename__ = "check_outcomes"
+    __table_args__ = (UniqueConstraint("report_id", "rule", "scope"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(60))
+    scope: Mapped[str] = mapped_column(String(60))
+    strict: Mapped[str] = mapped_column(String(16))
+    lenient: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+    report: Mapped[Report] = relationship(back_populates="checks")
+
+
+class SeedHealth(Base):
+    """What one crawl run saw of one seed: OK, EMPTY, BLOCKED:<kind>, BROKEN:<kind>, …"""
+
+    __tablename__ = "seed_health"
+    __table_args__ = (UniqueConstraint("crawl_run_id", "portal_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    crawl_run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"))
+    portal_id: Mapped[str] = mapped_column(ForeignKey("portals.id"), index=True)
+    state: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    report_links: Mapped[int] = mapped_column(Integer, default=0)
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)

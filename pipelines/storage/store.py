@@ -1,0 +1,424 @@
+"""Idempotent writes of fetched documents and their parse results, with dedupe and versions.
+
+One document is one transaction: the ``documents`` row, and (for a report) the ``reports`` row
+(a *version*) with its sections, cells and check outcomes plus the ``report_sources`` link, and
+its ``report_groups`` row (the *logical report*). Storing the same document again changes nothing.
+Transient database errors are retried with tenacity.
+
+Where a parsed document lands (first match wins):
+
+1. exact content: a version already holding a document with the same raw sha256 (files), the
+   same cleaner text digest (pages), or the same parsed-content digest -> another source of it;
+2. identity: ``pipelines.cleaning.relation`` against the versions of the same (agency, year)
+   (or, when agency or year is unknown, the versions with the same content digest):
+   SAME_CONTENT / REPOST -> another source of that version; VERSION -> a new version of that
+   logical report; DIFFERENT everywhere -> a new logical report. Table values never decide.
+3. the group's canonical version is recomputed (:func:`canonical_order`).
+
+An HTML page and its PDF attachment thus become one version with two sources when their texts
+are identical or near-duplicates, and two versions of one report otherwise (each keeps its own
+sections/cells/checks, because each was parsed from different bytes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from tenacity import (
+    before_sleep_log,
+    retry,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
+
+from pipelines.cleaning import Relation, normalize_text, relation, report_key
+from pipelines.cleaning.neardup import Fingerprint, ReportKey
+from pipelines.storage import patterns as P
+from pipelines.storage.models import (
+    CheckOutcome,
+    CrawlRun,
+    Document,
+    Portal,
+    Report,
+    ReportCell,
+    ReportGroup,
+    ReportSection,
+    ReportSource,
+    SeedHealth,
+)
+
+logger = logging.getLogger(__name__)
+
+_WHITESPACE = P.WHITESPACE
+
+# Retry what a second attempt can fix: a locked SQLite file, a dropped PostgreSQL connection,
+# and the unique-key race when two writers insert the same row at once.
+_transient = retry(
+    retry=retry_if_exception_type((OperationalError, IntegrityError)),
+    stop=stop_after_attempt(5),
+    wait=wait_exponential(multiplier=0.2, max=5),
+    before_sleep=before_sleep_log(logger, logging.WARNING),
+    reraise=True,
+)
+
+
+class DocumentLike(Protocol):
+    url: str
+    final_url: str
+    status: int
+    body: bytes
+    content_type: str | None
+    filename: str | None
+    etag: str | None
+    last_modified: str | None
+    redirect_chain: list[str]
+    portal_id: str | None
+    parent_url: str | None
+    link_title: str | None
+    sha256: str | None
+    fetched_at: Any
+    cleaned: Any
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    document_id: int
+    document_created: bool
+    report_id: int | None = None
+    report_created: bool = False
+    source_added: bool = False
+    status: str | None = None  # parse status of the document
+    group_id: int | None = None  # the logical report (report_groups.id)
+
+
+def report_digest(parsed: dict[str, Any]) -> str:
+    """Content digest of a parsed report (canonical JSON): agency, year, section text, cells.
+
+    Whitespace is ignored so that reflowed text of the same report hashes identically.
+    """
+    core = {
+        "agency": parsed.get("agency"),
+        "year": parsed.get("year"),
+        "sections": [_WHITESPACE.sub("", s.get("text") or "") for s in parsed.get("sections", [])],
+        "cells": {k: v.get("raw") for k, v in sorted(parsed.get("cells", {}).items())},
+    }
+    blob = json.dumps(core, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()
+
+
+def canonical_order(report: Report) -> tuple[int, int, int, int]:
+    """Sort key of the canonical rule; the version with the largest key is canonical.
+
+    In order: a parsed text (``ok``) over a failed one, and anything over an image
+    (``needs_ocr``); the correction (更正版) over the original; the most complete tables (most
+    non-MISSING cells); then the latest stored (highest id).
+    """
+    status_rank = {"ok": 2, "failed": 1, "needs_ocr": 0}.get(report.status, 1)
+    return (status_rank, int(bool(report.correction)), report.filled_cells or 0, report.id or 0)
+
+
+def _content_text(doc: "DocumentLike", parsed: dict[str, Any]) -> str:
+    """The text identity compares: the parsed sections, else the cleaned page text."""
+    text = "\n".join(f"{s.get('heading') or ''}\n{s.get('text') or ''}"
+                     for s in parsed.get("sections") or [])
+    if not normalize_text(text):
+        cleaned = getattr(doc, "cleaned", None)
+        text = cleaned.content_text if cleaned is not None else ""
+    return text
+
+
+class ReportStore:
+    """Write and query the harvest database (engine owned by the caller)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+
+    # --- portals and runs -------------------------------------------------------------
+
+    @_transient
+    def upsert_portals(self, rows: list[dict[str, Any]]) -> None:
+        """Insert or update portal rows from seeds (keys: id, province, agency, column_url, platform, active)."""
+        with self.sessions.begin() as session:
+            for row in rows:
+                portal = session.get(Portal, row["id"]) or Portal(id=row["id"])
+                portal.province = row.get("province")
+                portal.agency = row.get("agency")
+                portal.column_url = row.get("column_url")
+                portal.platform = row.get("platform")
+                portal.active = bool(row.get("active", True))
+                session.add(portal)
+
+    @_transient
+    def start_run(self, mode: str, spider: str | None, filters: dict[str, Any]) -> int:
+        with self.sessions.begin() as session:
+            run = CrawlRun(mode=mode, spider=spider, filters=filters)
+            session.add(run)
+            session.flush()
+            return run.id
+
+    @_transient
+    def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
+        from datetime import UTC, datetime
+
+        with self.sessions.begin() as session:
+            run = session.get(CrawlRun, run_id)
+            if run is None:
+                raise ValueError(f"no crawl run {run_id}")
+            run.status = status
+            run.stats = stats
+            run.finished_at = datetime.now(UTC)
+
+    @_transient
+    def record_health(self, run_id: int, portal_id: str, state: str, *, detail: str | None = None,
+                      url: str | None = None, report_links: int = 0) -> None:
+        """Record (or replace) what run ``run_id`` saw of seed ``portal_id``."""
+        from datetime import UTC, datetime
+
+        with self.sessions.begin() as session:
+            if session.get(Portal, portal_id) is None:
+                session.add(Portal(id=portal_id))
+                session.flush()
+            row = session.scalar(select(SeedHealth).where(
+                SeedHealth.crawl_run_id == run_id, SeedHealth.portal_id == portal_id))
+            if row is None:
+                row = SeedHealth(crawl_run_id=run_id, portal_id=portal_id)
+                session.add(row)
+            row.state, row.detail, row.url, row.report_links = state, detail, url, report_links
+            if state == "OK":
+                portal = session.get(Portal, portal_id)
+                assert portal is not None
+                portal.last_success_at = datetime.now(UTC)
+
+    # --- documents and reports ----------------------------------------------------------
+
+    @_transient
+    def save(self, doc: DocumentLike, parsed: dict[str, Any] | None = None,
+             crawl_run_id: int | None = None) -> SaveOutcome:
+        """Store one fetched document and its parse result (canonical JSON) in one transaction."""
+        if not doc.sha256:
+            raise ValueError(f"document {doc.url} has no sha256: archive its bytes before storing it")
+        with self.sessions.begin() as session:
+            row, created = self._document_row(session, doc, crawl_run_id)
+            if parsed is None:
+                return SaveOutcome(document_id=row.id, document_created=created)
+            status = parsed.get("status") or "failed"
+            row.parse_status = status
+            row.parse_reason = parsed.get("reason")
+            if status == "not_report":
+                return SaveOutcome(document_id=row.id, document_created=created, status=status)
+            digest = report_digest(parsed) if status == "ok" else f"raw:{doc.sha256}"
+            key = report_key(parsed.get("agency"), parsed.get("year"), _content_text(doc, parsed))
+            correction = bool(P.CORRECTION.search(" ".join(
+                t for t in (parsed.get("title"), doc.link_title, getattr(doc, "filename", None)) if t)))
+            report = self._exact_match(session, row, digest, key)
+            report_created = False
+            if report is None:
+                report, group = self._identity_match(session, key, status, correction)
+                if report is None:
+                    report_created = True
+                    if group is None:
+                        group = ReportGroup(agency=key.agency, year=key.year)
+                        session.add(group)
+                        session.flush()
+                    report = self._new_report(digest, parsed)
+                    report.group_id = group.id
+                    report.content_digest = key.digest
+                    report.fp_value = key.fingerprint.as_signed()
+                    report.fp_shingles = key.fingerprint.shingles
+                    report.correction = correction
+                    session.add(report)
+                    session.flush()
+            source_added = False
+            link = session.scalar(select(ReportSource).where(
+                ReportSource.report_id == report.id, ReportSource.document_id == row.id))
+            if link is None:
+                session.add(ReportSource(report_id=report.id, document_id=row.id))
+                source_added = True
+            if report_created and report.group_id is not None:
+                self._recompute_canonical(session, report.group_id)
+            return SaveOutcome(document_id=row.id, document_created=created, report_id=report.id,
+                               report_created=report_created, source_added=source_added,
+                               status=status, group_id=report.group_id)
+
+    @staticmethod
+    def _exact_match(session: Session, row: Document, digest: str, key: ReportKey) -> Report | None:
+        """A version already holding these exact bytes, this page text, or this parsed content.
+
+        A match whose logical report names another agency or year is ignored (two agencies'
+        pages that only say "see the attachment" share a text digest, not a report).
+        """
+        report = session.scalar(select(Report).where(Report.digest == digest))
+        if report is not None:
+            return report
+        same_bytes = (Document.sha256 == row.sha256)
+        match = (same_bytes if row.text_digest is None
+                 else (same_bytes | (Document.text_digest == row.text_digest)))
+        found = session.scalars(
+            select(Report).join(ReportSource, ReportSource.report_id == Report.id)
+            .join(Document, Document.id == ReportSource.document_id)
+            .where(match, Document.id != row.id).order_by(Report.id)).all()
+        for report in found:
+            group = report.group
+            if group is None:
+                return report
+            if key.agency is not None and group.agency is not None and key.agency != group.agency:
+                continue
+            if key.year is not None and group.year is not None and key.year != group.year:
+                continue
+            return report
+        return None
+
+    @staticmethod
+    def _identity_match(session: Session, key: ReportKey, status: str,
+                        correction: bool) -> tuple[Report | None, ReportGroup | None]:
+        """(version to attach to, None) / (None, group to add a version to) / (None, None).
+
+        A near-duplicate is attached as a repost only when it is the same kind of document: a
+        correction (更正版) against an original, a parse status change (text vs image), or a
+        document without text (nothing to compare) is a new version instead.
+        """
+        if key.agency is not None and key.year is not None:
+            candidates = session.scalars(
+                select(Report).join(ReportGroup, ReportGroup.id == Report.group_id)
+                .where(ReportGroup.agency == key.agency, ReportGroup.year == key.year)
+                .order_by(Report.id)).all()
+        else:
+            candidates = session.scalars(select(Report).where(
+                Report.content_digest == key.digest, Report.group_id.is_not(None))
+                .order_by(Report.id)).all()
+        version_of: ReportGroup | None = None
+        for candidate in candidates:
+            assert candidate.group is not None
+            stored = ReportKey(
+                candidate.group.agency, candidate.group.year, candidate.content_digest or "",
+                Fingerprint.from_signed(candidate.fp_value or 0, candidate.fp_shingles or 0))
+            found = relation(stored, key)
+            if found in (Relation.SAME_CONTENT, Relation.REPOST):
+                same_kind = (candidate.status == status and bool(candidate.correction) == correction
+                             and key.fingerprint.shingles > 0)
+                if same_kind:
+                    return candidate, None
+                found = Relation.VERSION
+            if found is Relation.VERSION and version_of is None:
+                version_of = candidate.group
+        return None, version_of
+
+    @staticmethod
+    def _recompute_canonical(session: Session, group_id: int) -> None:
+        session.flush()
+        versions = session.scalars(select(Report).where(Report.group_id == group_id)).all()
+        best = max(versions, key=canonical_order)
+        for version in versions:
+            version.canonical = version.id == best.id
+        group = session.get(ReportGroup, group_id)
+        assert group is not None
+        group.canonical_report_id = best.id
+
+    @staticmethod
+    def _document_row(session: Session, doc: DocumentLike,
+                      crawl_run_id: int | None) -> tuple[Document, bool]:
+        existing = session.scalar(select(Document).where(
+            Document.requested_url == doc.url, Document.sha256 == doc.sha256))
+        if existing is not None:
+            return existing, False
+        cleaned = getattr(doc, "cleaned", None)
+        if cleaned is not None and cleaned.digest:
+            # The same page fetched again with other chrome (visit counter, clock, related links):
+            # its normalized text is unchanged, so it is the document already stored. The new raw
+            # bytes stay in the blob store (archived before this point); the row keeps the first.
+            existing = session.scalar(select(Document).where(
+                Document.requested_url == doc.url, Document.text_digest == cleaned.digest
+            ).order_by(Document.id).limit(1))
+            if existing is not None:
+                return existing, False
+        if doc.portal_id and session.get(Portal, doc.portal_id) is None:
+            session.add(Portal(id=doc.portal_id))
+        row = Document(
+            requested_url=doc.url, final_url=doc.final_url, redirect_chain=list(doc.redirect_chain),
+            http_status=doc.status, content_type=doc.content_type, filename=doc.filename,
+            fetched_at=doc.fetched_at, etag=doc.etag, last_modified=doc.last_modified,
+            sha256=doc.sha256, size=len(doc.body), parent_url=doc.parent_url,
+            link_title=doc.link_title, portal_id=doc.portal_id, crawl_run_id=crawl_run_id,
+        )
+        if cleaned is not None:
+            row.text_digest, row.page_title = cleaned.digest, cleaned.title
+            row.page_published, row.published_source = cleaned.published, cleaned.published_source
+            row.index_no, row.publisher = cleaned.index_no, cleaned.publisher
+            row.clean_flags = sorted(cleaned.flags)
+        session.add(row)
+        session.flush()
+        return row, True
+
+    @staticmethod
+    def _new_report(digest: str, parsed: dict[str, Any]) -> Report:
+        formats = parsed.get("formats") or {}
+        report = Report(
+            digest=digest, status=parsed.get("status") or "failed", reason=parsed.get("reason"),
+            title=parsed.get("title"), agency=parsed.get("agency"), year=parsed.get("year"),
+            published=parsed.get("published"), format_t2=formats.get("t2"),
+            format_t3=formats.get("t3"), format_t4=formats.get("t4"),
+            incomplete=parsed.get("incomplete") or {}, warnings=list(parsed.get("warnings") or []),
+            source_format=parsed.get("source_format"), parser_version=parsed.get("parser_version"),
+        )
+        report.sections = [
+            ReportSection(ordinal=i, key=s["key"], heading=s.get("heading") or "", text=s.get("text") or "")
+            for i, s in enumerate(parsed.get("sections") or [])
+        ]
+        report.filled_cells = sum(1 for cell in (parsed.get("cells") or {}).values()
+                                  if cell.get("semantic") != "MISSING")
+        report.cells = [
+            ReportCell(key=key, raw=cell.get("raw"), value=cell.get("value"),
+                       semantic=cell["semantic"], unit=cell.get("unit"),
+                       annotation=cell.get("annotation"))
+            for key, cell in (parsed.get("cells") or {}).items()
+        ]
+        report.checks = [
+            CheckOutcome(rule=c["rule"], scope=c.get("scope") or "", strict=c["strict"],
+                         lenient=c["lenient"], detail=c.get("detail"))
+            for c in parsed.get("checks") or []
+        ]
+        return report
+
+    # --- queries ------------------------------------------------------------------------
+
+    def known_urls(self, portal_id: str | None = None) -> set[str]:
+        """Requested URLs already stored (optionally for one portal)."""
+        query = select(Document.requested_url)
+        if portal_id is not None:
+            query = query.where(Document.portal_id == portal_id)
+        with self.sessions() as session:
+            return set(session.scalars(query))
+
+    def latest_fetches(self) -> dict[str, tuple[Any, str | None, str | None]]:
+        """For every stored requested URL: (latest fetch time, ETag, Last-Modified)."""
+        query = select(Document.requested_url, Document.fetched_at, Document.etag,
+                       Document.last_modified).order_by(Document.fetched_at)
+        with self.sessions() as session:
+            return {url: (at, etag, modified) for url, at, etag, modified in session.execute(query)}
+
+    def counts(self) -> dict[str, int]:
+        """Row counts used by summaries and tests."""
+        with self.sessions() as session:
+            def count(model: Any, *where: Any) -> int:
+                return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+            return {
+                "documents": count(Document),
+                # logical reports, by the status of their canonical version
+                "reports_ok": count(Report, Report.canonical.is_(True), Report.status == "ok"),
+                "reports_failed": count(Report, Report.canonical.is_(True), Report.status != "ok"),
+                "report_versions": count(Report),
+                "not_reports": count(Document, Document.parse_status == "not_report"),
+                "sources": count(ReportSource),
+                "cells": count(ReportCell),
+                "checks": count(CheckOutcome),
+            }
