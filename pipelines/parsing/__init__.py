@@ -1,0 +1,74 @@
+"""Report parser: bytes of any supported format → :class:`ParsedReport` or :class:`ParseFailure`.
+
+``parse_document`` is the one entry point; it never raises for bad input. ``parse_extracted`` is
+the semantic layer alone (recognition, metadata, sections, tables, checks) over an
+:class:`ExtractedDocument` produced by the format readers in :mod:`pipelines.parsing.extract`.
+"""
+
+from __future__ import annotations
+
+from pipelines.parsing.types import ExtractedDocument, ParsedReport, ParseFailure
+
+PARSER_VERSION = "1.0.0"
+
+__all__ = ["PARSER_VERSION", "parse_document", "parse_extracted", "ParsedReport", "ParseFailure"]
+
+
+def parse_extracted(doc: ExtractedDocument, *, name: str = "document") -> ParsedReport | ParseFailure:
+    """Semantic layer over extracted content."""
+    from pipelines.parsing.checks import run_checks
+    from pipelines.parsing.metadata import extract_metadata, looks_like_report
+    from pipelines.parsing.sections import find_sections
+    from pipelines.parsing.tables import extract_tables
+
+    if doc.needs_ocr:
+        return ParseFailure(status="needs_ocr", reason=f"{name}: no text layer (image-only); OCR needed",
+                            source_format=doc.source_format, parser_version=PARSER_VERSION,
+                            warnings=tuple(doc.warnings))
+    md = extract_metadata(doc)
+    tables = extract_tables(doc, year=md.year)
+    has_tables = any(k.startswith(("t3.", "t4.")) for k in tables.cells) or len(
+        [k for k in tables.cells if k.startswith("t2.")]) >= 3
+    pre2019 = not has_tables and md.year is not None and md.year <= 2018
+    sections = find_sections(doc, pre2019=pre2019)
+    n_main = sum(1 for s in sections if s.key.startswith("s") or s.key.startswith("pre2019"))
+    ok, reason = looks_like_report(doc, md, n_main, has_tables)
+    if not ok:
+        return ParseFailure(status="not_report", reason=f"{name}: {reason}", title=md.title, agency=md.agency,
+                            year=md.year, source_format=doc.source_format, parser_version=PARSER_VERSION,
+                            warnings=tuple(doc.warnings))
+    formats = dict(tables.formats)
+    extra = dict(md.extra)
+    if pre2019:
+        formats = {"t2": "pre2019", "t3": "pre2019", "t4": "pre2019"}
+        extra["pre2019"] = True
+    checks = tuple(run_checks(tables.cells))
+    return ParsedReport(
+        title=md.title, agency=md.agency, year=md.year, published=md.published, formats=formats,
+        sections=tuple(sections), cells=tables.cells, incomplete=dict(tables.incomplete), checks=checks,
+        warnings=tuple(doc.warnings) + tuple(tables.warnings), source_format=doc.source_format,
+        parser_version=PARSER_VERSION, extra=extra,
+    )
+
+
+def parse_document(body: bytes, *, content_type: str | None = None, filename: str | None = None,
+                   limits=None) -> ParsedReport | ParseFailure:
+    """Parse one document; never raises for bad input (failures are :class:`ParseFailure`)."""
+    from pipelines.parsing.extract import ExtractionError, extract
+
+    name = filename or "document"
+    try:
+        doc = extract(body, content_type=content_type, filename=filename, limits=limits)
+    except ExtractionError as exc:
+        status = "needs_ocr" if exc.code in ("needs_ocr", "no_text_layer") else "failed"
+        reason = exc.reason if name in exc.reason else f"{name}: {exc.reason}"
+        return ParseFailure(status=status, reason=f"{reason} [{exc.code}]", parser_version=PARSER_VERSION)
+    except Exception as exc:  # a reader bug must not escape the entry point
+        return ParseFailure(status="failed", reason=f"{name}: unexpected {type(exc).__name__}: {exc}",
+                            parser_version=PARSER_VERSION)
+    try:
+        return parse_extracted(doc, name=name)
+    except Exception as exc:  # defensive: report, never raise
+        return ParseFailure(status="failed", reason=f"{name}: parser error {type(exc).__name__}: {exc}",
+                            source_format=doc.source_format, parser_version=PARSER_VERSION,
+                            warnings=tuple(doc.warnings))

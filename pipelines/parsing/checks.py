@@ -1,0 +1,105 @@
+"""Consistency rules of report-format §6.1–6.2, each evaluated strictly and leniently (§6.6).
+
+Source errors are reported as failed checks, never corrected; lenient zeros are never written back.
+"""
+
+from __future__ import annotations
+
+from pipelines.parsing import patterns as P
+from pipelines.parsing.types import Cell, CheckResult
+
+TOL = 0.0001
+_A = P.T3_COLUMNS[:-1]
+
+
+def _val(cells: dict[str, Cell], key: str, lenient: bool) -> float | None:
+    cell = cells.get(key)
+    if cell is None or cell.semantic == "MISSING":
+        return None
+    if cell.semantic in ("ZERO", "NUMERIC"):
+        return cell.value
+    if lenient and cell.semantic in ("EMPTY", "NA"):
+        return 0
+    return None
+
+
+def _eq(cells, left: list[str], right: list[str], lenient: bool) -> str:
+    lv = [_val(cells, k, lenient) for k in left]
+    rv = [_val(cells, k, lenient) for k in right]
+    if any(v is None for v in lv + rv):
+        return "not_assessable"
+    return "pass" if abs(sum(lv) - sum(rv)) <= TOL else "fail"
+
+
+def _le(cells, left: list[str], right: list[str], lenient: bool) -> str:
+    lv = [_val(cells, k, lenient) for k in left]
+    rv = [_val(cells, k, lenient) for k in right]
+    if any(v is None for v in lv + rv):
+        return "not_assessable"
+    return "pass" if sum(lv) <= sum(rv) + TOL else "fail"
+
+
+def _nonneg_int(cells, keys: list[str], allow_negative=(), allow_decimal=(), *, lenient: bool) -> str:
+    present = [k for k in keys if k in cells and cells[k].semantic != "MISSING"]
+    if not present:
+        return "not_assessable"
+    unknown = False
+    for k in present:
+        c = cells[k]
+        if c.semantic in ("ZERO", "NUMERIC"):
+            v = c.value
+            if (v < 0 and k not in allow_negative) or (k not in allow_decimal and float(v) != int(v)):
+                return "fail"
+        elif c.semantic == "TEXT" or not lenient:
+            unknown = True
+    if len(present) < len(keys):
+        unknown = True
+    return "not_assessable" if unknown else "pass"
+
+
+def _result(rule: str, scope: str, fn, *args, detail: str | None = None) -> CheckResult:
+    strict, lenient = fn(*args, lenient=False), fn(*args, lenient=True)
+    if detail is None and "fail" in (strict, lenient):
+        detail = f"{rule} fails for {scope}"
+    return CheckResult(rule=rule, scope=scope, strict=strict, lenient=lenient, detail=detail)
+
+
+def _t3_rows(cells: dict[str, Cell]) -> list[str]:
+    rows = []
+    for key in cells:
+        if key.startswith("t3."):
+            row = key[3:].rsplit(".", 1)[0]
+            if row not in rows:
+                rows.append(row)
+    return rows
+
+
+def run_checks(cells: dict[str, Cell]) -> list[CheckResult]:
+    out: list[CheckResult] = []
+    rows = _t3_rows(cells)
+    if rows:
+        outcome_rows = [r for r in rows if r.split(".")[0] in ("granted", "partial", "deny", "unable", "noproc", "other")]
+        for c in P.T3_COLUMNS:
+            t = lambda r: f"t3.{r}.{c}"  # noqa: E731
+            out.append(_result("R3.balance", c, _eq, cells, [t("new"), t("carried_in")],
+                               [t("results_total"), t("carried_out")]))
+            out.append(_result("R3.results_sum", c, _eq, cells, [t(r) for r in outcome_rows], [t("results_total")]))
+            out.append(_result("R3.bounds", c, _le, cells, [t("results_total")], [t("new"), t("carried_in")]))
+            out.append(_result("R3.bounds", f"{c}:carried_out", _le, cells, [t("carried_out")],
+                               [t("new"), t("carried_in")]))
+        for r in rows:
+            out.append(_result("R3.row_total", r, _eq, cells, [f"t3.{r}.{a}" for a in _A], [f"t3.{r}.total"]))
+        t3_keys = [k for k in cells if k.startswith("t3.")]
+        out.append(_result("R3.nonneg_int", "t3", _nonneg_int, cells, t3_keys))
+    if any(k.startswith("t4.") for k in cells):
+        for block, rule in zip(P.T4_BLOCKS, ("R4.review_sum", "R4.direct_sum", "R4.after_sum")):
+            parts = [f"t4.{block}.{o}" for o in P.T4_OUTCOMES[:-1]]
+            out.append(_result(rule, block, _eq, cells, parts, [f"t4.{block}.total"]))
+        t4_keys = [f"t4.{b}.{o}" for b in P.T4_BLOCKS for o in P.T4_OUTCOMES]
+        out.append(_result("R4.nonneg_int", "t4", _nonneg_int, cells, t4_keys))
+    t2_keys = [k for k in cells if k.startswith("t2.")]
+    if t2_keys:
+        signed = tuple(k for k in t2_keys if k.endswith(".change"))
+        decimal = tuple(k for k in t2_keys if k.endswith(".amount"))
+        out.append(_result("R2.types", "t2", _nonneg_int, cells, t2_keys, signed, decimal))
+    return out

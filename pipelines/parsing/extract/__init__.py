@@ -1,0 +1,98 @@
+"""Format readers: bytes of any supported format → :class:`ExtractedDocument`.
+
+``extract()`` sniffs the real format from the bytes (content type and file name are hints only),
+enforces :class:`Limits`, and dispatches to one reader per format. Every failure is an
+:class:`ExtractionError` with a ``code`` and a human-readable ``reason``.
+"""
+
+from __future__ import annotations
+
+from pipelines.parsing.extract.errors import ExtractionError
+from pipelines.parsing.extract.limits import DEFAULT_LIMITS, Deadline, Limits
+from pipelines.parsing.extract.sniff import format_hint, sniff
+from pipelines.parsing.extract.text import charset_from_content_type
+from pipelines.parsing.types import ExtractedDocument
+
+__all__ = ["extract", "ExtractionError", "Limits", "DEFAULT_LIMITS", "sniff"]
+
+_COMPATIBLE_HINTS = {("html", "text"), ("text", "html")}
+
+
+def extract(body: bytes, *, content_type: str | None = None, filename: str | None = None,
+            limits: Limits | None = None) -> ExtractedDocument:
+    """Read ``body`` into an :class:`ExtractedDocument`.
+
+    Raises only :class:`ExtractionError`: any other failure of a reader is wrapped (code
+    ``failed``, or ``too_deep`` for pathological nesting) with the format and the cause."""
+    try:
+        return _extract(body, content_type=content_type, filename=filename, limits=limits)
+    except ExtractionError:
+        raise
+    except RecursionError as exc:
+        raise ExtractionError(f"{filename or 'document'}: markup nested too deeply to read", "too_deep") from exc
+    except MemoryError as exc:
+        raise ExtractionError(f"{filename or 'document'}: out of memory while reading", "too_large") from exc
+    except Exception as exc:
+        raise ExtractionError(
+            f"{filename or 'document'}: reader failed unexpectedly ({type(exc).__name__}: {exc})", "failed"
+        ) from exc
+
+
+def _extract(body: bytes, *, content_type: str | None, filename: str | None,
+             limits: Limits | None) -> ExtractedDocument:
+    limits = limits or DEFAULT_LIMITS
+    name = filename or "document"
+    if body is None or len(body) == 0:
+        raise ExtractionError(f"{name}: empty input (0 bytes)", "empty")
+    if len(body) > limits.max_bytes:
+        raise ExtractionError(
+            f"{name}: {len(body)} bytes exceeds max_bytes={limits.max_bytes}", "too_large")
+    deadline = Deadline(limits.deadline_s)
+    hint = format_hint(content_type, filename)
+    fmt = sniff(body, hint)
+    warnings: list[str] = []
+    if hint and hint != fmt and (hint, fmt) not in _COMPATIBLE_HINTS:
+        warnings.append(f"{name}: content type/file name suggest {hint} but the bytes are {fmt}; read as {fmt}")
+    charset = charset_from_content_type(content_type)
+
+    if fmt == "image":  # a scanned page: there is no text to read without OCR
+        return ExtractedDocument(blocks=(), source_format="image", needs_ocr=True, warnings=tuple(warnings))
+    if fmt == "pdf":
+        from pipelines.parsing.extract.pdf import extract_pdf
+        return extract_pdf(body, limits=limits, deadline=deadline, warnings=warnings)
+    if fmt == "docx":
+        from pipelines.parsing.extract.docx import extract_docx
+        return extract_docx(body, limits=limits, deadline=deadline, warnings=warnings)
+    if fmt == "xlsx":
+        from pipelines.parsing.extract.xls import extract_xlsx
+        return extract_xlsx(body, limits=limits, deadline=deadline, warnings=warnings)
+    if fmt == "xls":
+        from pipelines.parsing.extract.xls import extract_xls
+        return extract_xls(body, limits=limits, deadline=deadline, warnings=warnings)
+    if fmt == "doc":
+        from pipelines.parsing.extract.doc import extract_doc
+        return extract_doc(body, limits=limits, deadline=deadline, warnings=warnings)
+    if fmt == "ofd":
+        from pipelines.parsing.extract.ofd import extract_ofd
+        return extract_ofd(body, limits=limits, deadline=deadline, warnings=warnings)
+    if fmt == "zip":
+        raise ExtractionError(f"{name}: ZIP archive that is not DOCX, XLSX or OFD (or a corrupt one)",
+                              "unsupported" if hint not in ("docx", "xlsx", "ofd") else "corrupt")
+    if fmt == "html":
+        from pipelines.parsing.extract.html import extract_html
+        return extract_html(body, limits=limits, deadline=deadline, declared_charset=charset,
+                            warnings=warnings)
+    if hint in ("pdf", "docx", "xlsx", "ofd", "doc", "xls"):
+        # Labelled as a binary container but the bytes are not one: corrupt or mislabelled.
+        _binary_guard(body, name, hint)
+    from pipelines.parsing.extract.text import extract_text
+    return extract_text(body, declared_charset=charset, what=name, warnings=warnings)
+
+
+def _binary_guard(body: bytes, name: str, hint: str) -> None:
+    from pipelines.parsing.extract.text import decode_text
+    try:
+        decode_text(body[:65536], None, name)
+    except ExtractionError as exc:
+        raise ExtractionError(f"{name}: labelled {hint} but is not a valid {hint} file ({exc.reason})",
+                              "corrupt") from exc

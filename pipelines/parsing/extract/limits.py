@@ -1,0 +1,51 @@
+"""Per-document resource limits for the format readers and the deadline helper."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from pipelines.parsing.extract.errors import ExtractionError
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits applied to one document; every violation raises :class:`ExtractionError`."""
+
+    max_bytes: int = 50 * MB  # size of the input body, checked before any parsing
+    max_pages: int = 300  # PDF / OFD pages
+    deadline_s: float = 60.0  # wall clock for the whole extraction
+    subprocess_timeout_s: float = 30.0  # external converters (catdoc)
+    max_uncompressed_bytes: int = 200 * MB  # sum of member sizes in a ZIP container (DOCX/XLSX/OFD)
+    max_compression_ratio: float = 200.0  # per ZIP member, uncompressed / compressed
+    max_table_cells: int = 1_000_000  # one expanded table grid (rowspan/colspan bombs)
+    max_sheet_rows: int = 100_000  # XLS/XLSX rows per sheet
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class Deadline:
+    """Wall-clock budget for one extraction; ``check()`` between pages/elements."""
+
+    def __init__(self, seconds: float, *, clock=time.monotonic) -> None:
+        self._clock = clock
+        self.seconds = seconds
+        self.started = clock()
+
+    def elapsed(self) -> float:
+        return self._clock() - self.started
+
+    def remaining(self) -> float:
+        return self.seconds - self.elapsed()
+
+    def check(self, where: str = "") -> None:
+        elapsed = self.elapsed()
+        if elapsed > self.seconds:
+            suffix = f" ({where})" if where else ""
+            raise ExtractionError(
+                f"deadline exceeded: {elapsed:.1f} s > limit {self.seconds:g} s{suffix}",
+                "deadline",
+            )

@@ -1,0 +1,346 @@
+"""PDF reader (pdfplumber): text lines and tables per page in reading order, tables stitched
+across page breaks, page numbers and running headers/footers dropped, image-only pages flagged."""
+
+from __future__ import annotations
+
+import io
+import math
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+
+from pipelines.parsing import patterns as P
+from pipelines.parsing.extract.errors import ExtractionError
+from pipelines.parsing.extract.limits import Deadline, Limits
+from pipelines.parsing.extract.text import normalise_ws
+from pipelines.parsing.types import Block, ExtractedDocument
+
+Row = tuple[str | None, ...]
+
+# A page band (share of the page height) where running headers/footers and page numbers live.
+_EDGE_BAND = 0.12
+# A running header/footer must repeat on at least this share of pages (and on ≥ 2 pages).
+_RUNNING_SHARE = 0.6
+# Continuation tables must start within this share of the page height from the top, and the
+# previous table must end within this share from the bottom.
+_TOP_SHARE = 0.2
+_BOTTOM_SHARE = 0.2
+
+
+@dataclass
+class _Item:
+    top: float
+    bottom: float
+    text: str | None = None
+    rows: list[list[str | None]] | None = None
+
+
+@dataclass
+class _Page:
+    number: int
+    height: float
+    items: list[_Item] = field(default_factory=list)
+
+
+def _cell(value) -> str | None:
+    if value is None:
+        return None
+    lines = [normalise_ws(l) for l in str(value).split("\n")]
+    return "\n".join(l for l in lines if l)
+
+
+def _is_number(text: str | None) -> bool:
+    return bool(text) and bool(P.EXTRACT_PDF_NUMERIC_CELL.match(text))
+
+
+def _peel_frame_rows(rows: list[list[str | None]], top: float, bottom: float) -> list[_Item]:
+    """Split a table into items: rows that are one full-width cell at the table's edges
+    (page frames drawn around prose) become text lines; the rest stays a table."""
+    def single(row: list[str | None]) -> bool:
+        return bool(row) and row[0] is not None and all(c is None for c in row[1:])
+
+    width = max((len(r) for r in rows), default=0)
+    if width <= 1:
+        return [_Item(top, bottom, text=line) for r in rows for line in (r[0] or "").split("\n") if line]
+    start, end = 0, len(rows)
+    while start < end and single(rows[start]):
+        start += 1
+    while end > start and single(rows[end - 1]):
+        end -= 1
+    items: list[_Item] = []
+    for r in rows[:start]:
+        items.extend(_Item(top, top, text=line) for line in (r[0] or "").split("\n") if line)
+    if end > start:
+        items.append(_Item(top, bottom, rows=rows[start:end]))
+    for r in rows[end:]:
+        items.extend(_Item(bottom, bottom, text=line) for line in (r[0] or "").split("\n") if line)
+    return items
+
+
+def _place_orphans(table, rows: list[list[str | None]], orphans: list[dict], out: _Page) -> None:
+    """Put text lines that lie in ``table`` but in no cell into the empty grid position under
+    them (row by y, column by x); lines that fit nowhere become free text lines."""
+    x0, top, x1, bottom = table.bbox
+    columns = [c.bbox for c in table.columns]
+    for line in orphans:
+        cx = (line["x0"] + line["x1"]) / 2
+        cy = (line["top"] + line["bottom"]) / 2
+        if not (x0 <= cx <= x1 and top <= cy <= bottom):
+            continue
+        text = normalise_ws(line["text"])
+        if not text:
+            continue
+        r = next((i for i, row in enumerate(table.rows) if row.bbox[1] <= cy <= row.bbox[3]), None)
+        c = next((j for j, col in enumerate(columns) if col[0] <= line["x0"] + 1 and line["x1"] - 1 <= col[2]),
+                 None)
+        if r is not None and c is not None and r < len(rows) and c < len(rows[r]) and not rows[r][c]:
+            rows[r][c] = text
+        else:
+            out.items.append(_Item(float(line["top"]), float(line["bottom"]), text=text))
+
+
+def _text_lines(chars: list[dict]) -> list[dict]:
+    from pdfplumber.utils.text import chars_to_textmap
+
+    if not chars:
+        return []
+    return chars_to_textmap(chars).extract_text_lines(strip=True, return_chars=False)
+
+
+def _has_duplicate_chars(chars: list[dict]) -> bool:
+    """Text drawn twice at the same spot (fake bold) duplicates table rows; cheap check first."""
+    seen = set()
+    for ch in chars:
+        key = (ch["text"], round(ch["x0"]), round(ch["top"]))
+        if key in seen:
+            return True
+        seen.add(key)
+    return False
+
+
+def _read_page(page, number: int) -> tuple[_Page, bool]:
+    """Items of one page in reading order, and whether the page has no text layer but images."""
+    if _has_duplicate_chars(page.chars):
+        page = page.dedupe_chars()
+    out = _Page(number=number, height=float(page.height))
+    chars = page.chars
+    if not chars:
+        return out, bool(page.images)
+    unmapped = sum(1 for ch in chars if ch["text"].startswith("(cid:"))
+    if unmapped * 2 > len(chars):
+        # Glyphs without a Unicode mapping: the text layer is unusable, like a scan.
+        return out, True
+    tables = page.find_tables()
+
+    # One pass over the chars: outside every table → free text; inside a table's outline but in
+    # no detected cell (a missing rule line) → orphan text, placed into the grid below.
+    free: list[dict] = []
+    orphan: list[dict] = []
+    boxes = [(t.bbox, t.cells) for t in tables]
+    for ch in chars:
+        cx = (ch["x0"] + ch["x1"]) / 2
+        cy = (ch["top"] + ch["bottom"]) / 2
+        for (x0, t0, x1, t1), cells in boxes:
+            if x0 <= cx <= x1 and t0 <= cy <= t1:
+                if not any(c[0] <= cx <= c[2] and c[1] <= cy <= c[3] for c in cells):
+                    orphan.append(ch)
+                break
+        else:
+            free.append(ch)
+    orphans = _text_lines(orphan)
+    for t in tables:
+        rows = [[_cell(c) for c in row] for row in t.extract()]
+        _place_orphans(t, rows, orphans, out)
+        rows = [r for r in rows if any(c for c in r)]
+        # Consecutive identical rows are drawing artefacts (overlapping cell borders).
+        deduped: list[list[str | None]] = []
+        for r in rows:
+            if not deduped or r != deduped[-1]:
+                deduped.append(r)
+        if deduped:
+            out.items.extend(_peel_frame_rows(deduped, float(t.bbox[1]), float(t.bbox[3])))
+    for line in _text_lines(free):
+        text = normalise_ws(line["text"])
+        if text:
+            out.items.append(_Item(float(line["top"]), float(line["bottom"]), text=text))
+    out.items.sort(key=lambda it: (it.top, 0 if it.text is not None else 1))
+    return out, False
+
+
+def _drop_boilerplate(pages: list[_Page]) -> int:
+    """Remove page numbers and running headers/footers; return the number of lines dropped."""
+    def edge_lines(pg: _Page) -> list[_Item]:
+        texts = [it for it in pg.items if it.text is not None]
+        cand = texts[:2] + texts[-2:]
+        return [it for it in cand
+                if it.top <= pg.height * _EDGE_BAND or it.bottom >= pg.height * (1 - _EDGE_BAND)]
+
+    def key(text: str) -> str:
+        return P.EXTRACT_DIGITS.sub("#", text.replace(" ", ""))
+
+    counts: Counter[str] = Counter()
+    for pg in pages:
+        counts.update({key(it.text) for it in edge_lines(pg)})
+    threshold = max(2, math.ceil(len(pages) * _RUNNING_SHARE))
+    running = {k for k, n in counts.items() if n >= threshold}
+    dropped = 0
+    for pg in pages:
+        drop = {id(it) for it in edge_lines(pg)
+                if P.EXTRACT_PAGE_NUMBER.match(it.text) or key(it.text) in running}
+        if drop:
+            dropped += len(drop)
+            pg.items = [it for it in pg.items if id(it) not in drop]
+    return dropped
+
+
+def _complementary(a: list[str | None], b: list[str | None]) -> bool:
+    return all(not (x and y) for x, y in zip(a, b))
+
+
+def _merge_split_row(prev: list[str | None], cont: list[str | None]) -> list[str | None] | None:
+    """Merge a row cut by a page break, or return None when ``cont`` is a row of its own.
+
+    A cut row shows as two slices of which only one carries the numbers (or whose filled
+    positions do not overlap); the label text of both slices is concatenated."""
+    a_num = any(_is_number(c) for c in prev)
+    b_num = any(_is_number(c) for c in cont)
+    if not (a_num != b_num or _complementary(prev, cont)):
+        return None
+    if not any(cont) or not any(prev):
+        return None
+    merged: list[str | None] = []
+    for x, y in zip(prev, cont):
+        if x and y:
+            merged.append(x + y)
+        else:
+            merged.append(x or y if (x or y) else (x if x is not None else y))
+    return merged
+
+
+def _pad_left(rows: list[list[str | None]], width: int) -> list[list[str | None]]:
+    return [[None] * (width - len(r)) + list(r) for r in rows]
+
+
+def _stitch(pages: list[_Page], warnings: list[str]) -> list[Block]:
+    blocks: list[Block] = []
+    open_table: list[list[str | None]] | None = None
+    open_page = 0
+    prev_page_height = 0.0
+    prev_table_bottom = 0.0
+
+    def close() -> None:
+        nonlocal open_table
+        if open_table:
+            width = max(len(r) for r in open_table)
+            rows = tuple(tuple(r) + (None,) * (width - len(r)) for r in open_table)
+            blocks.append(Block(kind="table", rows=rows, page=open_page))
+        open_table = None
+
+    for pg in pages:
+        for idx, it in enumerate(pg.items):
+            if it.rows is not None:
+                continuation = (
+                    open_table is not None and idx == 0
+                    and (len(it.rows[0]) == len(open_table[-1])
+                         or it.top <= pg.height * _TOP_SHARE
+                         and prev_table_bottom >= prev_page_height * (1 - _BOTTOM_SHARE))
+                )
+                if continuation:
+                    rows = [list(r) for r in it.rows]
+                    # Header rows repeated on the new page.
+                    for k in (3, 2, 1):
+                        if len(rows) > k and rows[:k] == [list(r) for r in open_table[:k]]:
+                            rows = rows[k:]
+                            break
+                    width_a, width_b = len(open_table[-1]), len(rows[0])
+                    if width_a != width_b:
+                        width = max(width_a, width_b)
+                        open_table = _pad_left(open_table, width)
+                        rows = _pad_left(rows, width)
+                        warnings.append(
+                            f"pdf: table continued on page {pg.number} with {width_b} columns instead of "
+                            f"{width_a}; rows right-aligned")
+                    merged = _merge_split_row(open_table[-1], rows[0])
+                    if merged is not None:
+                        open_table[-1] = merged
+                        rows = rows[1:]
+                    open_table.extend(rows)
+                else:
+                    close()
+                    open_table = [list(r) for r in it.rows]
+                    open_page = pg.number
+                prev_table_bottom = it.bottom
+            else:
+                if open_table is not None:
+                    close()
+                blocks.append(Block(kind="text", text=it.text, page=pg.number))
+        prev_page_height = pg.height
+    close()
+    return blocks
+
+
+def extract_pdf(body: bytes, *, limits: Limits, deadline: Deadline,
+                warnings: list[str] | None = None) -> ExtractedDocument:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    warns = list(warnings or [])
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    if b"%%EOF" not in body[-2048:]:
+        warns.append("pdf: no %%EOF marker at the end (truncated file?)")
+    try:
+        pdf = pdfplumber.open(io.BytesIO(body))
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise ExtractionError(f"pdf: encrypted PDF that cannot be opened without a password ({exc!r})",
+                              "encrypted") from exc
+    except PDFSyntaxError as exc:
+        raise ExtractionError(f"pdf: corrupt or truncated PDF ({exc})", "corrupt") from exc
+    except Exception as exc:  # pdfminer raises many types on broken files; pdfplumber wraps them
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc.__cause__ or exc
+        name = type(inner).__name__
+        if "crypt" in name.lower() or "password" in name.lower():
+            raise ExtractionError(f"pdf: encrypted PDF that cannot be opened without a password ({name})",
+                                  "encrypted") from exc
+        raise ExtractionError(f"pdf: corrupt or truncated PDF, cannot open ({name}: {inner})", "corrupt") from exc
+    pages: list[_Page] = []
+    image_only: list[int] = []
+    try:
+        try:
+            n_pages = len(pdf.pages)
+        except Exception as exc:
+            raise ExtractionError(f"pdf: corrupt or truncated PDF, page tree unreadable "
+                                  f"({type(exc).__name__}: {exc})", "corrupt") from exc
+        if n_pages == 0:
+            raise ExtractionError("pdf: no pages (corrupt or truncated PDF)", "corrupt")
+        if n_pages > limits.max_pages:
+            raise ExtractionError(f"pdf: {n_pages} pages exceeds max_pages={limits.max_pages}", "too_many_pages")
+        for i, page in enumerate(pdf.pages, start=1):
+            deadline.check(f"pdf page {i} of {n_pages}")
+            try:
+                pg, no_text = _read_page(page, i)
+            except ExtractionError:
+                raise
+            except Exception as exc:
+                if "crypt" in type(exc).__name__.lower():
+                    raise ExtractionError(f"pdf: encrypted content on page {i} ({exc!r})", "encrypted") from exc
+                warns.append(f"pdf: page {i} unreadable ({type(exc).__name__}: {exc}); skipped")
+                continue
+            if no_text:
+                image_only.append(i)
+            pages.append(pg)
+    finally:
+        pdf.close()
+    if not pages:
+        raise ExtractionError("pdf: no readable page (corrupt or truncated PDF)", "corrupt")
+    _drop_boilerplate(pages)
+    blocks = _stitch(pages, warns)
+    needs_ocr = bool(image_only)
+    if image_only:
+        warns.append(f"pdf: pages without a usable text layer (images only or unmapped glyphs): {image_only}")
+    if not blocks and not needs_ocr:
+        if all(not pg.items for pg in pages):
+            needs_ocr = True
+            warns.append("pdf: no text layer on any page")
+    return ExtractedDocument(blocks=tuple(blocks), source_format="pdf", needs_ocr=needs_ocr,
+                             warnings=tuple(warns))

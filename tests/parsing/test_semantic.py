@@ -1,0 +1,144 @@
+"""Unit tests of the semantic layer: values, checks, bad input, recognition."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.parsing import PARSER_VERSION, parse_document
+from pipelines.parsing.checks import run_checks
+from pipelines.parsing.tables import decode_glued
+from pipelines.parsing.types import Cell
+from pipelines.parsing.values import parse_value
+
+
+@pytest.mark.parametrize("raw,semantic,value", [
+    ("0", "ZERO", 0), ("０", "ZERO", 0), ("零", "ZERO", 0), ("0件", "ZERO", 0), ("12", "NUMERIC", 12),
+    ("1,234", "NUMERIC", 1234), ("+1", "NUMERIC", 1), ("-2", "NUMERIC", -2), ("885.1737", "NUMERIC", 885.1737),
+    ("", "EMPTY", None), ("\u00a0", "EMPTY", None), ("—", "NA", None), ("/", "NA", None), ("无", "NA", None),
+    ("见附件", "TEXT", None),
+])
+def test_parse_value(raw, semantic, value) -> None:
+    cell = parse_value(raw)
+    assert (cell.semantic, cell.value) == (semantic, value)
+
+
+def test_value_unit_and_annotation() -> None:
+    assert parse_value("251000元").unit == "元"
+    cell = parse_value("22（其中修订 16 件）")
+    assert (cell.value, cell.annotation) == (22, "其中修订16件")
+    assert parse_value(None).semantic == "MISSING"
+
+
+def _c(v):
+    return parse_value(v)
+
+
+def test_checks_strict_and_lenient() -> None:
+    cells = {"t4.review.upheld": _c("3"), "t4.review.corrected": _c(""), "t4.review.other": _c("0"),
+             "t4.review.pending": _c("0"), "t4.review.total": _c("3")}
+    res = {c.rule: c for c in run_checks(cells)}
+    assert (res["R4.review_sum"].strict, res["R4.review_sum"].lenient) == ("not_assessable", "pass")
+    cells["t4.review.total"] = _c("0")
+    res = {c.rule: c for c in run_checks(cells)}
+    assert res["R4.review_sum"].lenient == "fail"
+    assert cells["t4.review.total"].value == 0  # reported, not corrected
+
+
+def test_missing_stays_unknown_in_lenient_reading() -> None:
+    cells = {"t4.review.upheld": _c("3"), "t4.review.corrected": Cell(None, None, "MISSING"),
+             "t4.review.other": _c("0"), "t4.review.pending": _c("0"), "t4.review.total": _c("3")}
+    res = {c.rule: c for c in run_checks(cells)}
+    assert res["R4.review_sum"].lenient == "not_assessable"
+
+
+def test_decode_glued_unique_or_none() -> None:
+    assert decode_glued("21710000218", (7,)) == ["217", "1", "0", "0", "0", "0", "218"]
+    assert decode_glued("1111112", (7,)) is None or sum(map(int, decode_glued("1111112", (7,))[:6])) == 6
+    assert decode_glued("abc", (7,)) is None
+
+
+@pytest.mark.parametrize("body,name", [
+    (b"", "empty.txt"), (bytes(range(256)) * 40, "random.bin"), (b"%PDF-1.4\n%broken", "trunc.pdf"),
+    (b"not a zip at all", "fake.docx"),
+])
+def test_bad_input_is_a_failure_not_an_exception(body: bytes, name: str) -> None:
+    result = parse_document(body, filename=name)
+    assert result.status in ("failed", "not_report")
+    assert result.reason and result.parser_version == PARSER_VERSION
+
+
+def test_size_limit() -> None:
+    from pipelines.parsing.extract import Limits
+
+    result = parse_document(b"x" * 2048, filename="big.txt", limits=Limits(max_bytes=1024))
+    assert result.status == "failed" and "big.txt" in result.reason
+
+
+def test_notice_is_not_a_report() -> None:
+    text = "某市办公室关于做好2021年政府信息公开工作年度报告编制发布工作的通知\n各单位：现就有关事项通知如下。\n"
+    result = parse_document(text.encode(), filename="notice.txt")
+    assert result.status == "not_report"
+
+
+PRE2019 = """某县人民政府2015年政府信息公开工作年度报告
+本报告所列数据统计期限自2015年1月1日起至2015年12月31日止。
+一、概述
+2015年，我县认真贯彻落实《中华人民共和国政府信息公开条例》。
+二、主动公开政府信息情况
+全年主动公开政府信息1200条。
+三、政府信息依申请公开办理情况
+全年共收到申请12件，同意公开10件，不同意公开2件。
+四、因政府信息公开申请行政复议和提起行政诉讼的情况
+无。
+五、政府信息公开工作存在的主要问题及改进措施
+公开内容有待丰富。
+某县人民政府办公室
+2016年3月20日
+"""
+
+
+def test_pre2019_report_keeps_its_own_sections() -> None:
+    result = parse_document(PRE2019.encode(), filename="pre.txt")
+    assert result.status == "ok"
+    assert result.formats == {"t2": "pre2019", "t3": "pre2019", "t4": "pre2019"}
+    assert result.extra.get("pre2019") is True
+    assert [s.key for s in result.sections] == [f"pre2019.{i}" for i in range(1, 6)]
+    assert result.cells == {}
+    assert (result.agency, result.year, result.published) == ("某县人民政府", 2015, "2016-03-20")
+
+
+def test_report_year_is_never_the_publication_year() -> None:
+    text = PRE2019.replace("某县人民政府2015年政府信息公开工作年度报告", "政府信息公开工作年度报告")
+    result = parse_document(text.encode(), filename="noyear.txt")
+    assert result.year == 2015  # from the statistical period, not from 2016-03-20
+
+
+def test_gbk_bytes_labelled_utf8_still_parse() -> None:
+    result = parse_document(PRE2019.encode("gbk"), content_type="text/plain; charset=utf-8", filename="gbk.txt")
+    assert result.status == "ok" and result.year == 2015
+
+
+def test_deadline_limit_gives_failure() -> None:
+    import random as _random
+
+    from pipelines.parsing.extract import Limits
+    from pipelines.parsing.render import random_spec, render_report
+
+    body, ctype = render_report(random_spec(_random.Random(3)), "pdf")
+    result = parse_document(body, content_type=ctype, filename="slow.pdf", limits=Limits(deadline_s=0.0))
+    assert result.status == "failed" and "slow.pdf" in result.reason
+
+
+def test_pdf_without_text_layer_needs_ocr() -> None:
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.rect(100, 100, 300, 400, fill=1)  # a "scanned" page: graphics, no text
+    c.showPage()
+    c.save()
+    result = parse_document(buf.getvalue(), filename="scan.pdf")
+    assert result.status == "needs_ocr"
+    assert "scan.pdf" in result.reason
