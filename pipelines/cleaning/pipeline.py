@@ -1,0 +1,47 @@
+"""Pipeline stage: clean each HTML detail page (content container, metadata, stable digest).
+
+Attachments (PDF, DOC, …) pass through untouched. The cleaned page rides on the item as
+``item.cleaned``; the parsing stage reads the content container from it, and storage records the
+page metadata and the digest. Stats: harvest/clean/pages, harvest/clean/flag/<flag>.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Self
+
+from crawler.items import FetchedDocument
+from pipelines.cleaning.cleaner import clean_page
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+HTML_TYPES = ("text/html", "application/xhtml")
+
+
+def is_html(item: FetchedDocument) -> bool:
+    ctype = (item.content_type or "").lower()
+    if ctype:
+        return ctype.startswith(HTML_TYPES)
+    return item.body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html"))
+
+
+class CleaningPipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    async def process_item(self, item: object) -> object:
+        if not isinstance(item, FetchedDocument) or not is_html(item):
+            return item
+        headers = {"Content-Type": item.content_type} if item.content_type else None
+        item.cleaned = await asyncio.to_thread(clean_page, item.body, url=item.final_url, headers=headers)
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("harvest/clean/pages")
+        for flag in item.cleaned.flags:
+            stats.inc_value(f"harvest/clean/flag/{flag}")
+        return item
