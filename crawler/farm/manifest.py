@@ -1,0 +1,115 @@
+"""Ground truth of a served farm: the seeds CSV rows and the manifest (portals, reports, faults)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from crawler.farm.families import family_of
+from crawler.farm.families.base import body_of
+from crawler.farm.model import FAULT_EXPECTATIONS, report_key
+
+if TYPE_CHECKING:
+    from crawler.farm.server import FarmServer
+
+MANIFEST_VERSION = 1
+
+
+def platform_key(portal) -> str:
+    """The seeds' platform column: plain portals alternate with ``auto`` (generic detection)."""
+    from crawler.farm.families import REGISTRY
+    family = portal.family if portal.family in REGISTRY else "plain"
+    if family == "plain" and portal.variant in ("numbered", "index_n"):
+        return "auto"
+    return family
+
+
+def seed_rows(server: "FarmServer") -> list[dict[str, str]]:
+    rows = []
+    for portal in server.farm.portals:
+        rows.append({
+            "id": portal.portal_id, "province": portal.province, "city": portal.city,
+            "county": portal.county, "adcode": portal.adcode, "level": portal.level,
+            "agency": portal.agency, "column_url": server.column_url(portal),
+            "platform": platform_key(portal), "active": "true",
+            "notes": "simulated portal (farm)",
+        })
+    return rows
+
+
+def expected_health(portal) -> str:
+    if portal.fault is not None:
+        return portal.fault.expected
+    if not any(d.is_report for d in portal.documents):
+        return "EMPTY"
+    return "OK"
+
+
+def build_manifest(server: "FarmServer") -> dict:
+    farm = server.farm
+    portals, reports, non_reports, fault_rows = [], [], [], []
+    with farm.lock:
+        for portal in farm.portals:
+            family = family_of(portal.family)
+            health = expected_health(portal)
+            reachable = health == "OK"
+            hidden = family.unreachable(portal)
+            portals.append({
+                "id": portal.portal_id, "agency": portal.agency, "family": portal.family,
+                "variant": portal.variant, "platform": platform_key(portal), "encoding": portal.encoding,
+                "page_size": portal.page_size, "base_url": server.portal_base(portal),
+                "column_url": server.column_url(portal),
+                "listing_urls": [server.url(portal, u) for u in family.listing_urls(portal)],
+                "site_id_code": portal.site_id_code,
+                "fault": portal.fault.kind if portal.fault else None,
+                "expected_health": health,
+                "report_count": sum(1 for d in portal.documents if d.is_report),
+            })
+            for doc in portal.documents:
+                detail_urls = [server.url(portal, u) for u in family.detail_pages(farm, portal, doc)]
+                files = family.files(portal, doc)
+                if not doc.is_report:
+                    non_reports.append({"portal_id": portal.portal_id, "kind": doc.kind, "title": doc.title,
+                                        "detail_url": detail_urls[0]})
+                    continue
+                body = body_of(farm, portal, doc)
+                reports.append({
+                    "key": report_key(portal, doc), "portal_id": portal.portal_id,
+                    "agency": farm.portal(doc.origin_portal).agency if doc.origin_portal else portal.agency,
+                    "year": doc.year, "title": doc.title, "edition": doc.edition,
+                    "pub_date": doc.pub_date, "format": doc.body_format,
+                    "detail_url": detail_urls[0], "detail_urls": detail_urls,
+                    "attachments": [{
+                        "url": server.url(portal, a.path), "filename": a.filename, "format": a.fmt,
+                        "final_url": server.url(portal, a.final_path) if a.final_path else None,
+                        "oversized": a.oversized, "scan": a.scan} for a in files],
+                    "image_urls": [server.url(portal, p) for p in family.image_urls(portal, doc)],
+                    "body": {"source": body.source, "id": body.source_id},
+                    "cells": dict(body.cells) if body.cells and doc.body_format not in ("image", "scan-pdf") else None,
+                    "same_as": doc.same_as or None,
+                    "expect_stored": reachable and doc.doc_id not in hidden,
+                    "unreachable": "listing answer broken (bad-input fault)" if doc.doc_id in hidden else None,
+                    "needs_ocr": doc.body_format in ("image", "scan-pdf"),
+                })
+                for a in files:
+                    if a.oversized:
+                        fault_rows.append({"portal_id": portal.portal_id, "kind": "oversized-attachment",
+                                           "url": server.url(portal, a.path),
+                                           "size": farm.options.oversized_bytes,
+                                           "expected": "not stored: exceeds the maximum download size"})
+            if portal.fault is not None:
+                fault_rows.append({"portal_id": portal.portal_id, "kind": portal.fault.kind,
+                                   "url": server.column_url(portal), "expected": portal.fault.expected,
+                                   "detail": portal.fault.detail})
+    return {
+        "version": MANIFEST_VERSION,
+        "farm": {"seed": farm.seed, "portals": len(farm.portals), "base_url": server.base_url,
+                 "options": {"timeout_s": farm.options.timeout_s,
+                             "rate_limit_after": farm.options.rate_limit_after,
+                             "oversized_bytes": farm.options.oversized_bytes,
+                             "burst_failures": farm.options.burst_failures}},
+        "health_names": sorted(set(FAULT_EXPECTATIONS.values()) | {"OK", "EMPTY"}),
+        "portals": portals,
+        "reports": reports,
+        "non_reports": non_reports,
+        "faults": fault_rows,
+    }

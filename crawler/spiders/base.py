@@ -1,0 +1,335 @@
+"""Base spider: walk each seeded portal's annual-report column and yield fetched documents.
+
+Subclasses (one per CMS family) override :meth:`PortalSpider.listing_links` and
+:meth:`PortalSpider.next_listing_requests` with their family's pure parse functions; everything
+else — seed selection, fault classification, back-off, detail pages, attachments, items — is
+shared here.
+
+Spider arguments: ``seeds`` (CSV file or directory; default HARVEST_SEEDS), ``province``,
+``portal`` (a seed id), ``mode`` (``incremental`` or ``full``), ``max_pages``.
+
+Per seed the spider emits :class:`~crawler.items.PortalOutcome` items, each distinct event once
+(names in :mod:`crawler.spiders.health`); the seed's state for the run is
+``health.final_event`` of its events. Challenge pages, soft-404s and redirect-to-home pages are
+never yielded as documents. After a BLOCKED event the seed is backed off: no further request of
+it is made in this run (farm portals share one host, so the back-off key is the seed, i.e. the
+seed's host *and* column).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Request
+
+from crawler.items import FetchedDocument, PortalOutcome
+from crawler.seeds import Seed, load_seeds, select_seeds
+from crawler.spiders import health
+from crawler.spiders import links as L
+
+if TYPE_CHECKING:
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+
+def _header(response: Response, name: str) -> str | None:
+    raw = response.headers.get(name)
+    if raw is None:
+        return None
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
+
+
+KIND = "harvest_kind"  # request tag read by crawler.incremental (listing | detail | attachment)
+#: request meta a family sets on a listing step that cannot list rows by itself (a shell page's
+#: API call, a list script): tagged ``listing-entry`` so the incremental middleware's "stop paging
+#: when nothing new" rule does not cut the chain before the first real rows
+ENTRY = "harvest_listing_entry"
+
+
+def request_key(request: Request) -> tuple[str, str, bytes]:
+    return (request.method, request.url, request.body)
+
+
+class PortalSpider(scrapy.Spider):
+    #: seeds whose ``platform`` is one of these are crawled by this spider
+    platforms: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, seeds: str | None = None, province: str | None = None,
+                 portal: str | None = None, mode: str = "full", max_pages: str | int = 50,
+                 since: str | int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if mode not in ("incremental", "full"):
+            raise ValueError(f"mode must be 'incremental' or 'full', got {mode!r}")
+        #: reports for years before this one are skipped (a link without a year is kept)
+        self.since = int(since) if since else None
+        self.seeds_arg = seeds
+        self.province = province
+        self.portal_id = portal
+        self.mode = mode
+        self.max_pages = int(max_pages)
+        self.seeds: list[Seed] = []
+        # per-seed run state
+        self.events: dict[str, list[str]] = defaultdict(list)
+        self.backed_off: set[str] = set()
+        self.seen_requests: dict[str, set[tuple[str, str, bytes]]] = defaultdict(set)
+        self.seen_reports: dict[str, set[str]] = defaultdict(set)
+        self.pending_listings: dict[str, int] = defaultdict(int)
+        self.listed: set[str] = set()  # seeds with at least one listing page read
+        self.server_errors: dict[str, int] = defaultdict(int)  # URLs that failed 5xx after retries
+
+    # --- seeds --------------------------------------------------------------------------
+
+    def load_selected_seeds(self) -> list[Seed]:
+        path = Path(self.seeds_arg or self.settings["HARVEST_SEEDS"])
+        loaded = load_seeds(path)
+        for problem in loaded.problems:
+            self.logger.warning("seed problem: %s", problem)
+        ids = [self.portal_id] if self.portal_id else None
+        chosen = select_seeds(loaded.seeds, province=self.province, ids=ids)
+        return [s for s in chosen if s.column_url and (not self.platforms or s.platform in self.platforms)]
+
+    async def start(self) -> AsyncIterator[Request]:
+        self.seeds = self.load_selected_seeds()
+        self.logger.info("%s: %d seeds selected (mode=%s)", self.name, len(self.seeds), self.mode)
+        for seed in self.seeds:
+            for request in self.start_requests_for(seed):
+                yield request
+
+    def start_requests_for(self, seed: Seed) -> Iterator[Request]:
+        """The seed's first listing request(s): its column URL (fragment kept in cb_kwargs)."""
+        url = seed.column_url.split("#", 1)[0]
+        yield from self._listing_requests(seed, [Request(url)], page=1)
+
+    # --- bookkeeping ----------------------------------------------------------------------
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value(key, count)
+
+    def record(self, seed: Seed, event: str, url: str, detail: str | None = None) -> Iterator[PortalOutcome]:
+        """Note ``event`` for ``seed``; yields a PortalOutcome the first time the event is seen."""
+        if event in health.BACK_OFF and seed.id not in self.backed_off:
+            self.backed_off.add(seed.id)
+            self._inc("harvest/backoff/seeds")
+            self.logger.warning("backing off seed %s after %s at %s", seed.id, event, url)
+        if event in self.events[seed.id]:
+            return
+        self.events[seed.id].append(event)
+        self._inc(f"harvest/outcome/{event}")
+        yield PortalOutcome(portal_id=seed.id, event=event, url=url, detail=detail)
+
+    def allowed(self, seed: Seed, url: str, *, attachment: bool = False) -> bool:
+        """Requests stay on the seed's host; attachments may sit on a sibling host of the site."""
+        seed_host = urlsplit(seed.column_url).hostname or ""
+        host = urlsplit(url).hostname or ""
+        if host == seed_host or (attachment and L.same_site(host, seed_host)):
+            return True
+        self._inc("harvest/offsite/dropped")
+        return False
+
+    def _listing_requests(self, seed: Seed, requests: Iterable[Request], page: int) -> Iterator[Request]:
+        for request in requests:
+            if seed.id in self.backed_off:
+                return
+            if page > self.max_pages:
+                self._inc("harvest/listing/page_cap")
+                self.logger.info("page cap %d reached for seed %s", self.max_pages, seed.id)
+                return
+            key = request_key(request)
+            if key in self.seen_requests[seed.id]:
+                self._inc("harvest/listing/pager_loop")
+                continue
+            if not self.allowed(seed, request.url):
+                continue
+            self.seen_requests[seed.id].add(key)
+            self.pending_listings[seed.id] += 1
+            yield request.replace(callback=self.parse_listing, errback=self.on_error,
+                                  cb_kwargs={"seed": seed, "page": page},
+                                  meta={**request.meta,
+                                        KIND: "listing-entry" if request.meta.get(ENTRY) else "listing"})
+
+    # --- family hooks (pure functions in the family modules) -------------------------------
+
+    def listing_links(self, text: str, url: str, response: Response) -> list[L.ReportLink]:
+        return L.links_from_html(text, url)
+
+    def next_listing_requests(self, text: str, url: str, page: int, response: Response,
+                              seed: Seed) -> list[Request]:
+        next_url = L.next_page_link(text, url)
+        return [Request(next_url)] if next_url else []
+
+    # --- listing ------------------------------------------------------------------------
+
+    def parse_listing(self, response: Response, seed: Seed, page: int) -> Iterator[Any]:
+        self.pending_listings[seed.id] -= 1
+        if seed.id in self.backed_off:
+            return
+        text = L.response_text(response)
+        requested = (response.request.meta.get("redirect_urls") or [response.url])[0] if response.request else response.url
+        event = health.classify_response(response.status, text, response.url, requested_url=str(requested),
+                                         is_column=page == 1)
+        if event:
+            if page == 1 or event.startswith("BLOCKED"):
+                yield from self.record(seed, event, response.url)
+            else:
+                self._inc(f"harvest/listing/{event.split(':')[-1]}")
+            yield from self._maybe_empty(seed, response.url)
+            return
+        self._inc("harvest/listing/pages")
+        self.listed.add(seed.id)
+        try:
+            found = self.listing_links(text, response.url, response)
+            nexts = self.next_listing_requests(text, response.url, page, response, seed)
+        except Exception as exc:  # a family parser must never kill the crawl of other seeds
+            self._inc("harvest/listing/parse_error")
+            self.logger.warning("listing parse failed on %s (seed %s): %r", response.url, seed.id, exc)
+            found, nexts = [], []
+        new = [link for link in found if link.url not in self.seen_reports[seed.id]]
+        if not found:
+            self._inc("harvest/listing/empty")
+            self.logger.info("no report links on %s (seed %s, page %d)", response.url, seed.id, page)
+        if found and not self.events[seed.id]:
+            yield from self.record(seed, health.OK, response.url)
+        for link in new:
+            if not self.allowed(seed, link.url):
+                continue
+            if self.since and link.year and link.year < self.since:
+                self._inc("harvest/listing/before_since")
+                continue
+            self.seen_reports[seed.id].add(link.url)
+            self._inc("harvest/listing/report_links")
+            yield Request(link.url, callback=self.parse_detail, errback=self.on_error,
+                          cb_kwargs={"seed": seed, "link": link}, meta={KIND: "detail"})
+        if found and not new and page > 1:
+            self._inc("harvest/listing/all_known_stop")  # portals.md §2.F: every row already known
+        else:
+            yield from self._listing_requests(seed, nexts, page + 1)
+        yield from self._maybe_empty(seed, response.url)
+
+    def _maybe_empty(self, seed: Seed, url: str) -> Iterator[PortalOutcome]:
+        if (self.pending_listings[seed.id] <= 0 and seed.id in self.listed and not self.seen_reports[seed.id]
+                and not self.events[seed.id]):
+            yield from self.record(seed, health.EMPTY, url)
+
+    # --- detail pages and attachments ---------------------------------------------------
+
+    def parse_detail(self, response: Response, seed: Seed, link: L.ReportLink,
+                     part_of: str | None = None) -> Iterator[Any]:
+        if seed.id in self.backed_off:
+            return
+        content_type = _header(response, "Content-Type")
+        if L.is_document_response(content_type, response.url):
+            yield self.document_item(response, seed, link_title=link.title, parent_url=part_of)
+            return
+        text = L.response_text(response)
+        event = health.classify_response(response.status, text, response.url)
+        if event:
+            if event.startswith("BLOCKED"):
+                yield from self.record(seed, event, response.url)
+            self._inc(f"harvest/detail/{event.split(':')[-1]}")
+            return
+        if part_of is None and not L.is_report_page(text):
+            self._inc("harvest/detail/not_report")
+            self.logger.info("not a report page: %s (seed %s)", response.url, seed.id)
+            return
+        yield self.document_item(response, seed, link_title=link.title, parent_url=part_of)
+        for url in self.detail_parts(text, response.url):
+            if self.allowed(seed, url):
+                yield Request(url, callback=self.parse_detail, errback=self.on_error,
+                              cb_kwargs={"seed": seed, "link": link, "part_of": part_of or response.url},
+                              meta={KIND: "detail"})
+        files = [(a.url, a.name) for a in L.attachments_from_html(text, response.url)]
+        files += [(u, L.filename_from_url(u)) for u in L.scan_images(text, response.url)]
+        for url, name in files:
+            if self.allowed(seed, url, attachment=True):
+                self._inc("harvest/detail/attachments")
+                yield Request(url, callback=self.parse_attachment, errback=self.on_error,
+                              cb_kwargs={"seed": seed, "parent_url": response.url, "name": name,
+                                         "link_title": link.title},
+                              meta={KIND: "attachment"})
+
+    def detail_parts(self, text: str, url: str) -> list[str]:
+        """Further pages of a multi-page article (TRS overrides)."""
+        return []
+
+    def parse_attachment(self, response: Response, seed: Seed, parent_url: str, name: str,
+                         link_title: str) -> Iterator[Any]:
+        if seed.id in self.backed_off:
+            return
+        content_type = _header(response, "Content-Type") or ""
+        if content_type.startswith("text/html"):
+            event = health.classify_response(response.status, L.response_text(response), response.url)
+            if event:
+                if event.startswith("BLOCKED"):
+                    yield from self.record(seed, event, response.url)
+                self._inc(f"harvest/attachment/{event.split(':')[-1]}")
+                return
+        yield self.document_item(response, seed, link_title=link_title, parent_url=parent_url, name=name)
+
+    def document_item(self, response: Response, seed: Seed, *, link_title: str | None,
+                      parent_url: str | None, name: str | None = None) -> FetchedDocument:
+        content_type = _header(response, "Content-Type")
+        redirects = [str(u) for u in response.request.meta.get("redirect_urls", [])] if response.request else []
+        requested = redirects[0] if redirects else response.url
+        filename = L.filename_from_disposition(_header(response, "Content-Disposition"))
+        if filename is None and L.is_document_response(content_type, response.url):
+            filename = name if name and "." in name else L.filename_from_url(response.url) or name
+        return FetchedDocument(
+            url=requested, final_url=response.url, status=response.status, body=response.body,
+            fetched_at=datetime.now(UTC), content_type=content_type, filename=filename,
+            etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"),
+            redirect_chain=redirects, portal_id=seed.id, parent_url=parent_url,
+            link_title=link_title,
+        )
+
+    # --- failures -----------------------------------------------------------------------------
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        request = getattr(failure, "request", None)
+        kwargs = getattr(request, "cb_kwargs", None) or {}
+        seed: Seed | None = kwargs.get("seed")
+        self._inc(f"harvest/errors/{failure.type.__name__}")
+        self.logger.warning("request failed: %s (%s)", getattr(request, "url", "?"), failure.getErrorMessage())
+        if seed is None:
+            return
+        is_listing = request is not None and request.callback == self.parse_listing
+        if is_listing:
+            self.pending_listings[seed.id] -= 1
+        response = getattr(failure.value, "response", None)
+        status = getattr(response, "status", None)
+        text = L.response_text(response) if response is not None else ""
+        names = [cls.__name__ for cls in failure.type.__mro__]
+        event = health.classify_failure(names, failure.getErrorMessage(), status, text)
+        is_column = is_listing and kwargs.get("page") == 1
+        if event == health.SERVER_5XX and not is_column:
+            # one page failing after its retries is not yet a burst: the seed is blocked when its
+            # column fails, or when a second URL of it fails the same way
+            self.server_errors[seed.id] += 1
+            if self.server_errors[seed.id] < health.SERVER_5XX_BURST:
+                self._inc("harvest/errors/server-5xx-single")
+                event = None
+        if event and (is_column or event.startswith("BLOCKED")):
+            yield from self.record(seed, event, getattr(request, "url", seed.column_url),
+                                   detail=failure.getErrorMessage()[:500])
+        elif event:
+            self._inc(f"harvest/errors/{event}")
+        if is_listing:
+            yield from self._maybe_empty(seed, getattr(request, "url", seed.column_url))
+
+    def closed(self, reason: str) -> None:
+        for seed in self.seeds:
+            state = health.final_event(self.events.get(seed.id, ()))
+            self._inc(f"harvest/seeds/{state or 'UNCLASSIFIED'}")
+            self.logger.info("seed %s: %s", seed.id, state or "unclassified (no listing answered)")
