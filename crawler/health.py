@@ -1,0 +1,89 @@
+"""Per-seed health for researchers: state of the last run, last success, reports, overdue years.
+
+States (from the last crawl run that covered the seed): OK, EMPTY, BLOCKED:<kind>,
+BROKEN:<404|soft-404|redirect-home|dns|tls>, ROBOTS-DISALLOWED; NEEDS-COLUMN for a seed without a
+column URL; NEVER-CRAWLED for a seed no run has covered yet.
+
+Overdue monitor: reports for year Y are due by 31 January of Y+1 from departments and by 31 March
+of Y+1 from governments (report-format.md §1), plus a grace period (HARVEST_OVERDUE_GRACE_DAYS,
+default 30). A seed whose newest stored report is older than the last year already due is overdue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+
+from pipelines.storage.models import CrawlRun, Document, Report, ReportSource, SeedHealth
+
+if TYPE_CHECKING:
+    from crawler.seeds import Seed
+    from pipelines.storage.store import ReportStore
+
+DEPARTMENT_DEADLINE = (1, 31)  # (month, day) of year Y+1
+GOVERNMENT_DEADLINE = (3, 31)
+
+
+def is_department(level: str) -> bool:
+    return level.endswith("-dept") or level == "department"
+
+
+def last_due_year(level: str, today: date, grace_days: int = 30) -> int:
+    """The newest report year whose deadline (plus grace) has passed on ``today``."""
+    month, day = DEPARTMENT_DEADLINE if is_department(level) else GOVERNMENT_DEADLINE
+    year = today.year - 1
+    while date(year + 1, month, day) + timedelta(days=grace_days) >= today:
+        year -= 1
+    return year
+
+
+@dataclass(frozen=True)
+class SeedStatus:
+    id: str
+    province: str
+    agency: str
+    state: str
+    detail: str
+    last_success: str
+    reports_found: int
+    latest_year: int | None
+    overdue_year: int | None
+
+
+def seed_status(store: ReportStore, seeds: list[Seed], today: date | None = None,
+                grace_days: int = 30) -> list[SeedStatus]:
+    """One status row per seed, read from the database."""
+    today = today or date.today()
+    with store.sessions() as session:
+        latest_run = (select(SeedHealth.portal_id, func.max(SeedHealth.crawl_run_id).label("run"))
+                      .group_by(SeedHealth.portal_id).subquery())
+        health = {h.portal_id: h for h in session.scalars(
+            select(SeedHealth).join(latest_run, (SeedHealth.portal_id == latest_run.c.portal_id)
+                                    & (SeedHealth.crawl_run_id == latest_run.c.run)))}
+        successes = dict(session.execute(
+            select(SeedHealth.portal_id, func.max(CrawlRun.finished_at))
+            .join(CrawlRun, CrawlRun.id == SeedHealth.crawl_run_id)
+            .where(SeedHealth.state == "OK").group_by(SeedHealth.portal_id)).all())
+        reports = session.execute(
+            select(Document.portal_id, func.count(func.distinct(Report.group_id)), func.max(Report.year))
+            .join(ReportSource, ReportSource.document_id == Document.id)
+            .join(Report, Report.id == ReportSource.report_id)
+            .where(Report.status == "ok").group_by(Document.portal_id)).all()
+    found = {portal: (count, latest) for portal, count, latest in reports}
+    rows = []
+    for seed in seeds:
+        h = health.get(seed.id)
+        state = "NEEDS-COLUMN" if not seed.column_url else (h.state if h else "NEVER-CRAWLED")
+        count, latest = found.get(seed.id, (0, None))
+        due = last_due_year(seed.level, today, grace_days)
+        overdue = due if h and seed.active and seed.column_url and (latest is None or latest < due) else None
+        success = successes.get(seed.id)
+        rows.append(SeedStatus(
+            id=seed.id, province=seed.province, agency=seed.agency, state=state,
+            detail=(h.detail or "") if h else "",
+            last_success=success.isoformat(timespec="seconds") if isinstance(success, datetime) else "",
+            reports_found=int(count), latest_year=latest, overdue_year=overdue))
+    return rows

@@ -1,0 +1,170 @@
+"""CMS-family (platform) detection for ``auto`` seeds, and the record of past detections.
+
+:func:`detect_platform` is a pure function of a column page's body and URL, using the fingerprints
+of portals.md §2 kept in :mod:`crawler.patterns`. Detections are stored in
+``<var_dir>/platforms.json`` (never in the researchers' seed files) so the next run uses the stored
+answer instead of guessing again; a stored detection is ignored once the seed's column URL changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from crawler import patterns as P
+
+DETECTIONS_FILE = "platforms.json"
+DETECTIONS_FORMAT = 1
+
+
+def _text_of(body: bytes | str) -> str:
+    if isinstance(body, str):
+        return body
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return body.decode("utf-8", errors="replace")
+
+
+def _first(fingerprints: tuple[tuple[str, object], ...], text: str) -> str | None:
+    for label, pattern in fingerprints:
+        if pattern.search(text):  # type: ignore[attr-defined]
+            return label
+    return None
+
+
+def detect_platform(body: bytes | str, url: str) -> tuple[str, str]:
+    """Return ``(platform key, evidence)`` for a column page.
+
+    Families are tried in the order gkmlpt → hanweb → trs → jsonapi → plain (a gkmlpt or Hanweb page
+    may also mention strings of later families). Body evidence beats URL evidence. A page with no
+    usable content gives ``("auto", reason)`` so the next fetch tries again; an HTML page with no
+    family fingerprint gives ``plain``.
+    """
+    text = _text_of(body)
+    url = url or ""
+    for key, body_prints, url_prints in (
+        (P.PLATFORM_GKMLPT, P.GKMLPT_BODY_FINGERPRINTS, P.GKMLPT_URL_FINGERPRINTS),
+        (P.PLATFORM_HANWEB, P.HANWEB_BODY_FINGERPRINTS, ()),
+        (P.PLATFORM_TRS, P.TRS_BODY_FINGERPRINTS, ()),
+        (P.PLATFORM_JSONAPI, P.JSONAPI_BODY_FINGERPRINTS, ()),
+    ):
+        label = _first(body_prints, text)
+        if label:
+            return key, f"body: {label}"
+        label = _first(url_prints, url)
+        if label:
+            return key, f"url: {label}"
+    if P.JSON_BODY_START.match(text):
+        try:
+            json.loads(text)
+        except ValueError:
+            pass
+        else:
+            return P.PLATFORM_JSONAPI, "body: JSON document"
+    label = _first(P.HANWEB_URL_FINGERPRINTS, url)
+    if label:
+        return P.PLATFORM_HANWEB, f"url: {label} (body has no jpage fingerprint)"
+    if not text.strip():
+        return P.PLATFORM_AUTO, "empty body: nothing to detect"
+    if not P.HTML_BODY_HINT.search(text):
+        return P.PLATFORM_AUTO, "body is neither HTML nor JSON: nothing to detect"
+    label = _first(P.PLAIN_BODY_FINGERPRINTS, text)
+    if label:
+        return P.PLATFORM_PLAIN, f"body: {label}"
+    return P.PLATFORM_PLAIN, "body: HTML with no CMS fingerprint and no pager (single-page listing)"
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One stored detection: which family a seed's column page showed, and when."""
+
+    seed_id: str
+    platform: str
+    evidence: str
+    url: str
+    detected_at: str
+
+
+def detections_path(var_dir: Path | None = None) -> Path:
+    if var_dir is None:
+        from crawler.config import get_config
+
+        var_dir = get_config().var_dir
+    return Path(var_dir) / DETECTIONS_FILE
+
+
+def load_detections(path: Path | None = None) -> dict[str, Detection]:
+    """Stored detections by seed id; an absent file is empty, a corrupt one raises ValueError."""
+    path = detections_path() if path is None else Path(path)
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        entries = data["seeds"]
+        result = {}
+        for seed_id, entry in entries.items():
+            det = Detection(
+                seed_id=seed_id,
+                platform=entry["platform"],
+                evidence=entry.get("evidence", ""),
+                url=entry.get("url", ""),
+                detected_at=entry.get("detected_at", ""),
+            )
+            if det.platform not in P.PLATFORM_KEYS:
+                raise ValueError(f"unknown platform {det.platform!r} for seed {seed_id}")
+            result[seed_id] = det
+        return result
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{path}: unreadable platform detections ({exc}); delete the file to re-detect") from exc
+
+
+def record_detection(
+    seed_id: str,
+    platform: str,
+    evidence: str,
+    url: str,
+    path: Path | None = None,
+    now: datetime | None = None,
+) -> Detection:
+    """Store (or replace) the detection for ``seed_id``; the file is rewritten atomically."""
+    if platform not in P.DETECTABLE_PLATFORMS:
+        raise ValueError(f"cannot record platform {platform!r}; use one of {', '.join(P.DETECTABLE_PLATFORMS)}")
+    path = detections_path() if path is None else Path(path)
+    stamp = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    detection = Detection(seed_id=seed_id, platform=platform, evidence=evidence, url=url, detected_at=stamp)
+    current = load_detections(path)
+    current[seed_id] = detection
+    payload = {
+        "format": DETECTIONS_FORMAT,
+        "seeds": {
+            sid: {k: v for k, v in asdict(det).items() if k != "seed_id"} for sid, det in sorted(current.items())
+        },
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".platforms.", suffix=".json", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(payload, fh, ensure_ascii=False, indent=1)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return detection
+
+
+def effective_platform(seed_platform: str, seed_id: str, column_url: str, detections: dict[str, Detection]) -> str:
+    """The platform to crawl a seed with: its own key, else a stored detection for the same URL, else ``auto``."""
+    if seed_platform != P.PLATFORM_AUTO:
+        return seed_platform
+    found = detections.get(seed_id)
+    if found is not None and found.url == column_url:
+        return found.platform
+    return P.PLATFORM_AUTO

@@ -1,0 +1,156 @@
+"""Shared machinery of the scheduled commands (nightly, backfill): locks, spider choice, summaries.
+
+Exit codes (for cron, systemd timers and CI):
+    0   the run completed
+    2   configuration error: bad arguments, no usable seeds, database unreachable
+    3   the run did not complete (shutdown, timeout, a spider crashed)
+    4   the run completed but some seed rows were invalid and skipped (``scrapy seeds check``)
+    75  another run holds the lock (EX_TEMPFAIL: try again later)
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+EXIT_OK, EXIT_CONFIG, EXIT_INCOMPLETE, EXIT_SEED_ERRORS, EXIT_LOCKED = 0, 2, 3, 4, 75
+
+
+class RunLocked(RuntimeError):
+    pass
+
+
+@contextmanager
+def run_lock(var_dir: Path, name: str) -> Iterator[Path]:
+    """Hold an exclusive lock file ``var/locks/<name>.lock`` for the duration of a run.
+
+    The lock is an ``flock``: it is released by the kernel when the process dies, even by
+    ``kill -9``, so a crashed run never blocks the next one.
+    """
+    path = var_dir / "locks" / f"{name}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a+")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown process"
+        handle.close()
+        raise RunLocked(f"another {name} run holds {path} ({holder})") from exc
+    handle.truncate(0)
+    handle.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%dT%H:%M:%S')}\n")
+    handle.flush()
+    try:
+        yield path
+    finally:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        handle.close()
+
+
+def family_spiders(spider_loader: Any) -> dict[str, type]:
+    """Spider class per platform key, from every spider that declares ``platforms``."""
+    owners: dict[str, type] = {}
+    for name in spider_loader.list():
+        cls = spider_loader.load(name)
+        for platform in getattr(cls, "platforms", ()) or ():
+            if platform in owners:
+                raise RuntimeError(f"platform {platform!r} claimed by {owners[platform].name} and {cls.name}")
+            owners[platform] = cls
+    return owners
+
+
+def schedule(process: Any, spider_cls: type, **spider_args: Any) -> Crawler:
+    """Schedule a crawl and return its crawler (the process forgets crawlers once they finish)."""
+    crawler = process.create_crawler(spider_cls)
+    process.crawl(crawler, **spider_args)
+    return crawler
+
+
+def summarize(crawlers: list[Crawler]) -> dict[str, Any]:
+    """Add up the figures of every crawler of a run."""
+    total: dict[str, Any] = {"requests": 0, "errors": 0, "documents": 0, "finished": bool(crawlers)}
+    for crawler in crawlers:
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        total["requests"] += int(stats.get("downloader/request_count", 0))
+        total["documents"] += int(stats.get("harvest/archive/documents", 0))
+        total["errors"] += sum(int(v) for k, v in stats.items() if k.startswith("harvest/errors/"))
+        total["errors"] += int(stats.get("log_count/ERROR", 0))
+        if stats.get("finish_reason") != "finished":
+            total["finished"] = False
+    return total
+
+
+def key_values(figures: dict[str, Any]) -> str:
+    return " ".join(f"{k}={v}" for k, v in figures.items())
+
+
+def scheduled_crawl(command: Any, *, lock_name: str, mode: str, province: str | None,
+                    since: int | None) -> None:
+    """Body of ``scrapy nightly`` and ``scrapy backfill``: lock, select seeds, crawl, summarize.
+
+    Sets ``command.exitcode`` (see the module docstring) and prints the one-line summary.
+    """
+    from crawler.commands._common import fail, open_store
+    from crawler.seeds import SeedSelectionError, load_seeds, select_seeds
+    from pipelines.storage.db import DatabaseUnavailable
+
+    settings = command.settings
+    process = command.crawler_process
+    started = time.monotonic()
+    seeds_path = Path(settings["HARVEST_SEEDS"])
+    loaded = load_seeds(seeds_path)
+    for problem in loaded.errors:
+        print(f"seed error: {problem}")
+    try:
+        chosen = [s for s in select_seeds(loaded.seeds, province=province) if s.column_url]
+    except SeedSelectionError as exc:
+        fail(str(exc))
+        command.exitcode = EXIT_CONFIG
+        return
+    if not chosen:
+        fail(f"no active seed with a column URL in {seeds_path}")
+        command.exitcode = EXIT_CONFIG
+        return
+    try:
+        store = open_store(settings["HARVEST_DATABASE_URL"])
+    except DatabaseUnavailable as exc:
+        fail(str(exc))
+        command.exitcode = EXIT_CONFIG
+        return
+    try:
+        with run_lock(Path(settings["HARVEST_VAR_DIR"]), lock_name):
+            before = store.counts()
+            owners = family_spiders(process.spider_loader)
+            platforms = sorted({s.platform for s in chosen})
+            unowned = [p for p in platforms if p not in owners]
+            for platform in unowned:
+                print(f"warning: no spider for platform {platform!r}; its seeds are skipped")
+            crawlers = []
+            for spider_cls in {owners[p] for p in platforms if p in owners}:
+                crawlers.append(schedule(process, spider_cls, seeds=str(seeds_path), province=province,
+                                         mode=mode, **({"since": str(since)} if since else {})))
+            process.start()
+            after = store.counts()
+    except RunLocked as exc:
+        fail(str(exc))
+        command.exitcode = EXIT_LOCKED
+        return
+    figures = summarize(crawlers)
+    print(key_values({
+        "seeds": len(chosen), "requests": figures["requests"],
+        "new_reports": after["reports_ok"] - before["reports_ok"],
+        "stored": after["documents"] - before["documents"], "errors": figures["errors"],
+        "duration_s": round(time.monotonic() - started, 1),
+    }))
+    if not figures["finished"]:
+        command.exitcode = EXIT_INCOMPLETE
+    elif loaded.errors:
+        command.exitcode = EXIT_SEED_ERRORS

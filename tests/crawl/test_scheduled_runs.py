@@ -1,0 +1,135 @@
+"""Nightly, backfill and demo runs end to end: real Scrapy engine, real farm, real SQLite.
+
+Each test serves a small simulated portal farm on 127.0.0.1 from the test process and runs the
+``scrapy`` CLI in a subprocess against it, as a researcher's cron job would.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from crawler.farm import Farm, FarmServer
+from crawler.runs import EXIT_CONFIG, EXIT_LOCKED, run_lock
+from pipelines.storage.models import Document, SeedHealth
+from tests.crawl.harness import Workspace, manifest_report_urls, summary_line
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    return Workspace(tmp_path)
+
+
+def _serve(ws: Workspace, portals: int, seed: int = 7) -> tuple[Farm, FarmServer]:
+    farm = Farm.generate(portals=portals, seed=seed, faults=False)
+    server = FarmServer(farm, port=0)
+    server.start()
+    server.write_out(ws.seeds.parent)
+    return farm, server
+
+
+def _reachable_report_urls(manifest: dict) -> set[str]:
+    ok = {p["id"] for p in manifest["portals"] if p.get("expected_health") == "OK"}
+    return manifest_report_urls({"reports": [r for r in manifest["reports"] if r["portal_id"] in ok]})
+
+
+def test_nightly_twice_then_a_new_report(ws: Workspace) -> None:
+    farm, server = _serve(ws, portals=5)
+    try:
+        first = ws.scrapy("nightly")
+        assert first.returncode == 0, first.stdout + first.stderr
+        first_figures = summary_line(first.stdout)
+        assert first_figures["requests"] > first_figures["seeds"] and first_figures["errors"] == 0
+        expected = _reachable_report_urls(server.manifest())
+        stored = set(ws.stored_urls())
+        assert expected <= stored, sorted(expected - stored)[:5]
+
+        already = len(server.requests)
+        second = ws.scrapy("nightly")
+        assert second.returncode == 0, second.stdout + second.stderr
+        figures = summary_line(second.stdout)
+        assert figures["stored"] == 0 and figures["new_reports"] == 0
+        # Nothing new: no report page or attachment is fetched again, only robots.txt and the
+        # first listing answer of each seed (issue 6's 1.2 requests/seed is not met yet: API
+        # families need their shell page too, and robots.txt is fetched once per spider).
+        again = {server.base_url + path for _, path in server.requests[already:]}
+        assert again and not again & manifest_report_urls(server.manifest())
+        assert figures["requests"] == len(server.requests) - already
+
+        portal_id = server.manifest()["portals"][0]["id"]
+        farm.add_report(portal_id)
+        before = set(ws.stored_urls())
+        third = ws.scrapy("nightly")
+        assert third.returncode == 0, third.stdout + third.stderr
+        new_urls = set(ws.stored_urls()) - before
+        added = _reachable_report_urls(server.manifest()) - expected
+        assert added and new_urls == added
+        assert summary_line(third.stdout)["new_reports"] >= 1
+        with ws.store().sessions() as session:
+            states = {h.portal_id: h.state for h in session.scalars(select(SeedHealth))}
+        assert states and set(states.values()) <= {"OK", "EMPTY"}
+    finally:
+        server.stop()
+
+
+def test_overlapping_nightly_is_refused(ws: Workspace) -> None:
+    _, server = _serve(ws, portals=1)
+    try:
+        with run_lock(ws.var, "nightly"):
+            result = ws.scrapy("nightly")
+        assert result.returncode == EXIT_LOCKED
+        assert "another nightly run holds" in result.stderr
+    finally:
+        server.stop()
+
+
+def test_backfill_unknown_province_lists_known_ones(ws: Workspace) -> None:
+    _, server = _serve(ws, portals=2)
+    try:
+        result = ws.scrapy("backfill", "--province", "atlantis")
+        assert result.returncode == EXIT_CONFIG
+        assert "known provinces" in result.stderr
+    finally:
+        server.stop()
+
+
+def test_backfill_killed_midway_resumes_and_stores_each_report_once(ws: Workspace) -> None:
+    _, server = _serve(ws, portals=8, seed=3)
+    try:
+        manifest = server.manifest()
+        province = next(p for p in manifest["portals"] if p.get("expected_health") == "OK")
+        code = province["id"][:2]
+        in_province = {p["id"] for p in manifest["portals"] if p["id"].startswith(code)}
+        expected = manifest_report_urls({"reports": [
+            r for r in manifest["reports"] if r["portal_id"] in in_province]})
+
+        run = ws.popen("backfill", "--province", code, "-s", "CONCURRENT_REQUESTS=1",
+                       "-s", "DOWNLOAD_DELAY=0.05")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and run.poll() is None:
+            if (ws.var / "harvest.sqlite3").exists() and len(ws.stored_urls()) >= 3:
+                break
+            time.sleep(0.1)
+        killed_midway = run.poll() is None
+        run.send_signal(signal.SIGKILL)
+        run.wait(timeout=30)
+        assert killed_midway, "the backfill finished before it could be killed; make the farm bigger"
+        partial = len(ws.stored_urls())
+
+        resumed = ws.scrapy("backfill", "--province", code)
+        assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+        urls = ws.stored_urls()
+        assert partial < len(set(urls))
+        assert expected <= set(urls), sorted(expected - set(urls))[:5]
+        with ws.store().sessions() as session:
+            per_url = Counter(session.scalars(select(Document.requested_url)))
+        assert [u for u, n in per_url.items() if n > 1] == []
+    finally:
+        server.stop()
