@@ -1,6 +1,6 @@
 """``scrapy farm``: serve the simulated portal farm on 127.0.0.1 until interrupted.
 
-    scrapy farm [--port P] [--portals N] [--seed S] [--faults/--no-faults] --out DIR
+    scrapy farm [--port P] [--portals N] [--seed S] [--faults/--no-faults] [--dedupe-traps] --out DIR
 
 Writes ``DIR/seeds.csv`` (the seeds format, one row per simulated portal) and
 ``DIR/manifest.json`` (ground truth: every report URL, every fault and its expected seed health),
@@ -26,7 +26,7 @@ class Command(ScrapyCommand):
     default_settings = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "[--port P] [--portals N] [--seed S] [--faults/--no-faults] --out DIR"
+        return "[--port P] [--portals N] [--seed S] [--faults/--no-faults] [--dedupe-traps] --out DIR"
 
     def short_desc(self) -> str:
         return "Serve the simulated portal farm on 127.0.0.1 and write its seeds and manifest"
@@ -38,6 +38,9 @@ class Command(ScrapyCommand):
         parser.add_argument("--seed", type=int, default=1, help="generation seed (default 1)")
         parser.add_argument("--faults", action=argparse.BooleanOptionalAction, default=False,
                             help="add one portal per fault kind (default: off)")
+        parser.add_argument("--dedupe-traps", action=argparse.BooleanOptionalAction, default=False,
+                            help="add reports that look alike but differ: agencies with all-zero tables, "
+                                 "an agency's two ~90%%-identical consecutive years (default: off)")
         parser.add_argument("--timeout-s", type=float, default=3.0,
                             help="how long the 'timeout' fault stalls an answer (default 3 s)")
         parser.add_argument("--oversized-mb", type=int, default=64,
@@ -58,7 +61,8 @@ class Command(ScrapyCommand):
         if opts.portals < 0 or not (0 <= opts.port < 65536):
             raise UsageError("--portals must be >= 0 and --port within 0..65535")
         options = FarmOptions(timeout_s=opts.timeout_s, oversized_bytes=opts.oversized_mb * 1024 * 1024,
-                              first_year=opts.first_year, non_reports=opts.non_reports)
+                              first_year=opts.first_year, non_reports=opts.non_reports,
+                              dedupe_traps=opts.dedupe_traps)
         farm = Farm.generate(portals=opts.portals, seed=opts.seed, faults=opts.faults, options=options)
         server = FarmServer(farm, port=opts.port)
         try:

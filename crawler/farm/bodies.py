@@ -108,12 +108,55 @@ def fixture_html(spec: render.ReportSpec) -> str:
     return content.replace("</p>", "</p>\n").replace("</table>", "</table>\n").strip()
 
 
+# Body variants of the dedupe traps (FarmOptions.dedupe_traps; see model._add_dedupe_traps).
+ZERO_TABLES = "zero-tables"          # fixture template, every table cell 0: agencies differ by name only
+YEAR_PAIR = "year-pair"              # a seed text as is (the earlier of two consecutive years)
+YEAR_PAIR_EDITED = "year-pair-edited"  # the same seed text with every EDIT_EVERY-th line edited
+BODY_VARIANTS = ("", ZERO_TABLES, YEAR_PAIR, YEAR_PAIR_EDITED)
+EDIT_EVERY = 10
+
+
+def zero_spec(agency: str, year: int) -> render.ReportSpec:
+    """The fixture template of ``year`` with every table cell printed as 0 (no blanks, （六） in
+    rows). The layout does not depend on the agency: two agencies' reports differ only in the name."""
+    fmt = fixture_format(year)
+    for k in range(100):
+        spec = render.random_spec(random.Random(f"zero-tables:{fmt}:{k}"), fmt=fmt, blanks=False)
+        if not spec.other_single:
+            break
+    else:  # pragma: no cover - random_spec draws other_single with probability 0.3
+        raise RuntimeError(f"no {fmt} layout with （六） in rows")
+    spec.agency, spec.year = agency, year
+    spec.cells = {key: "0" for key in spec.cells}
+    return spec
+
+
+def edit_lines(lines: tuple[str, ...], every: int = EDIT_EVERY) -> tuple[str, ...]:
+    """A next year's rewrite of the same text: every ``every``-th line (not the title) has its
+    small numbers changed, or a clause appended when it has none; years are left alone."""
+    out = []
+    for i, line in enumerate(lines):
+        if i % every == every // 2:
+            edited = patterns.EDITABLE_NUMBER.sub(lambda m: str(int(m.group(0)) + 1), line)
+            line = edited if edited != line else line + patterns.EDIT_CLAUSE
+        out.append(line)
+    return tuple(out)
+
+
 @functools.lru_cache(maxsize=None)
 def report_body(text_id: str, agency: str, year: int, title: str, doc_key: str = "",
-                farm_seed: int | None = None) -> ReportBody:
+                farm_seed: int | None = None, variant: str = "") -> ReportBody:
     """THE body source of a report for ``agency``/``year``: a fixture-generator report with
-    known cells, or a seed text with its agency and year rewritten."""
-    if doc_key and uses_fixture(doc_key, year):
+    known cells, or a seed text with its agency and year rewritten. ``variant`` (one of
+    :data:`BODY_VARIANTS`) forces a dedupe trap's body."""
+    if variant not in BODY_VARIANTS:
+        raise ValueError(f"unknown body variant {variant!r}")
+    if variant == ZERO_TABLES:
+        spec = zero_spec(agency, year)
+        cells = tuple((key, cell_number(raw)) for key, raw in spec.cells.items())
+        return ReportBody(title=title, paragraphs=(), source="fixture", source_id=ZERO_TABLES,
+                          cells=cells, spec=spec)
+    if doc_key and not variant and uses_fixture(doc_key, year):
         spec = fixture_spec(doc_key, agency, year, farm_seed)
         cells = tuple((key, cell_number(raw)) for key, raw in spec.cells.items())
         return ReportBody(title=title, paragraphs=(), source="fixture", source_id=doc_key,
@@ -121,6 +164,11 @@ def report_body(text_id: str, agency: str, year: int, title: str, doc_key: str =
     raw = SEED_TEXTS[text_id]
     text = _rewrite(raw, agency, year)
     lines = tuple(line.strip() for line in text.splitlines() if line.strip())
+    chrome_from = patterns.SEED_TEXT_CHROME_FROM.get(text_id[:3])
+    if chrome_from in lines:
+        lines = lines[: len(lines) - 1 - lines[::-1].index(chrome_from)]
+    if variant == YEAR_PAIR_EDITED:
+        lines = edit_lines(lines)
     return ReportBody(title=title, paragraphs=lines, source="seed_text", source_id=text_id)
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from crawler.farm.families import family_of
 from crawler.farm.families.base import body_of
-from crawler.farm.model import FAULT_EXPECTATIONS, report_key
+from crawler.farm.model import FAULT_EXPECTATIONS, logical_key, report_key
 
 if TYPE_CHECKING:
     from crawler.farm.server import FarmServer
@@ -14,11 +14,12 @@ if TYPE_CHECKING:
 MANIFEST_VERSION = 1
 
 
-def platform_key(portal) -> str:
-    """The seeds' platform column: plain portals alternate with ``auto`` (generic detection)."""
+def platform_key(portal, auto_families: tuple[str, ...] = ()) -> str:
+    """The seeds' platform column: plain portals alternate with ``auto`` (generic detection), and
+    every portal of a family in ``auto_families`` (FarmOptions, opt-in) is ``auto`` too."""
     from crawler.farm.families import REGISTRY
     family = portal.family if portal.family in REGISTRY else "plain"
-    if family == "plain" and portal.variant in ("numbered", "index_n"):
+    if family in auto_families or (family == "plain" and portal.variant in ("numbered", "index_n")):
         return "auto"
     return family
 
@@ -30,7 +31,7 @@ def seed_rows(server: "FarmServer") -> list[dict[str, str]]:
             "id": portal.portal_id, "province": portal.province, "city": portal.city,
             "county": portal.county, "adcode": portal.adcode, "level": portal.level,
             "agency": portal.agency, "column_url": server.column_url(portal),
-            "platform": platform_key(portal), "active": "true",
+            "platform": platform_key(portal, server.farm.options.auto_families), "active": "true",
             "notes": "simulated portal (farm)",
         })
     return rows
@@ -55,7 +56,8 @@ def build_manifest(server: "FarmServer") -> dict:
             hidden = family.unreachable(portal)
             portals.append({
                 "id": portal.portal_id, "agency": portal.agency, "family": portal.family,
-                "variant": portal.variant, "platform": platform_key(portal), "encoding": portal.encoding,
+                "variant": portal.variant, "platform": platform_key(portal, farm.options.auto_families),
+                "encoding": portal.encoding,
                 "page_size": portal.page_size, "base_url": server.portal_base(portal),
                 "column_url": server.column_url(portal),
                 "listing_urls": [server.url(portal, u) for u in family.listing_urls(portal)],
@@ -73,7 +75,8 @@ def build_manifest(server: "FarmServer") -> dict:
                     continue
                 body = body_of(farm, portal, doc)
                 reports.append({
-                    "key": report_key(portal, doc), "portal_id": portal.portal_id,
+                    "key": report_key(portal, doc), "logical_key": logical_key(portal, doc),
+                    "portal_id": portal.portal_id,
                     "agency": farm.portal(doc.origin_portal).agency if doc.origin_portal else portal.agency,
                     "year": doc.year, "title": doc.title, "edition": doc.edition,
                     "pub_date": doc.pub_date, "format": doc.body_format,
@@ -86,6 +89,7 @@ def build_manifest(server: "FarmServer") -> dict:
                     "body": {"source": body.source, "id": body.source_id},
                     "cells": dict(body.cells) if body.cells and doc.body_format not in ("image", "scan-pdf") else None,
                     "same_as": doc.same_as or None,
+                    "trap": doc.trap or None,
                     "expect_stored": reachable and doc.doc_id not in hidden,
                     "unreachable": "listing answer broken (bad-input fault)" if doc.doc_id in hidden else None,
                     "needs_ocr": doc.body_format in ("image", "scan-pdf"),
@@ -106,7 +110,8 @@ def build_manifest(server: "FarmServer") -> dict:
                  "options": {"timeout_s": farm.options.timeout_s,
                              "rate_limit_after": farm.options.rate_limit_after,
                              "oversized_bytes": farm.options.oversized_bytes,
-                             "burst_failures": farm.options.burst_failures}},
+                             "burst_failures": farm.options.burst_failures,
+                             "dedupe_traps": farm.options.dedupe_traps}},
         "health_names": sorted(set(FAULT_EXPECTATIONS.values()) | {"OK", "EMPTY"}),
         "portals": portals,
         "reports": reports,

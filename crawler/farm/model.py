@@ -118,6 +118,9 @@ class FarmOptions:
     burst_failures: int = 1          # failing attempts per URL on burst/reset/truncated/timeout portals
     first_year: int | None = None    # first report year of every column (None: 2013–2016 at random)
     non_reports: int | None = None   # non-report items per column (None: 2–5 at random)
+    auto_families: tuple[str, ...] = ()  # families published as platform ``auto`` in the seeds
+    #                                      (to exercise detection; plain numbered/index_n always are)
+    dedupe_traps: bool = False       # add the dedupe traps (see _add_dedupe_traps)
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,8 @@ class Document:
     same_as: str = ""                # report key of the original when republished elsewhere
     origin_portal: str = ""          # portal whose bytes this copy shares
     oversized: bool = False          # carries an extra oversized attachment
+    trap: str = ""                   # "" | zero-tables | consecutive-years (dedupe traps)
+    body_variant: str = ""           # bodies.BODY_VARIANTS: the trap's forced body
 
     @property
     def is_report(self) -> bool:
@@ -205,6 +210,8 @@ class Farm:
             if fault_kind in FAULT_LAYOUT:
                 family = FAULT_LAYOUT[fault_kind][0]
             result.append(_make_portal(prng, index, family, places, used, fault_kind, options or FarmOptions()))
+        if (options or FarmOptions()).dedupe_traps:
+            _add_dedupe_traps(result)
         _add_cross_postings(result)
         return cls(result, seed, options or FarmOptions())
 
@@ -237,6 +244,12 @@ class Farm:
 
 def report_key(portal: Portal, doc: Document) -> str:
     return f"{portal.portal_id}/{doc.doc_id}"
+
+
+def logical_key(portal: Portal, doc: Document) -> str:
+    """The logical report ``doc`` belongs to: one agency's report of one year. A cross-posted copy
+    belongs to its origin's report; edition variants (更正版, 图片版/文字版) of a year share it."""
+    return f"{doc.origin_portal or portal.portal_id}/{doc.year}"
 
 
 _SEED_TEXT_IDS: tuple[str, ...] | None = None
@@ -389,3 +402,51 @@ def _add_cross_postings(portals: list[Portal]) -> None:
     target.documents.append(copy)
     target.documents.sort(key=lambda d: (d.pub_date, d.doc_id), reverse=True)
 
+
+
+# Dedupe traps (FarmOptions.dedupe_traps): reports that look alike but are different reports.
+ZERO_TABLE_PORTALS = 3       # agencies whose report of one year has all-zero tables
+TRAP_FORMATS = ("html", "html+pdf", "pdf")
+
+
+def _sole_plain_reports(portal: Portal) -> dict[int, Document]:
+    """year -> the report of that year, for years with exactly one report and no edition."""
+    by_year: dict[int, list[Document]] = {}
+    for doc in portal.documents:
+        if doc.is_report and doc.year:
+            by_year.setdefault(doc.year, []).append(doc)
+    return {year: docs[0] for year, docs in by_year.items() if len(docs) == 1 and not docs[0].edition}
+
+
+def _add_dedupe_traps(portals: list[Portal]) -> None:
+    """(a) up to ZERO_TABLE_PORTALS healthy portals of different agencies whose report of one year
+    (2019 or later: the fixture template) has all-zero tables: their texts differ only in the
+    agency name; (b) one more healthy portal whose reports of two consecutive years are one seed
+    text, the later with every 10th line edited (~90% identical). Neither may be merged."""
+    from crawler.farm.bodies import YEAR_PAIR, YEAR_PAIR_EDITED, ZERO_TABLES
+
+    healthy = [p for p in portals if p.fault is None]
+    sole = {p.portal_id: _sole_plain_reports(p) for p in healthy}
+    pair_portal = None
+    for portal in reversed(healthy):   # the consecutive-years trap: the last portal that can
+        years = sorted(sole[portal.portal_id])
+        pairs = [(y, y + 1) for y in years if y + 1 in sole[portal.portal_id]]
+        if pairs:
+            pair_portal = portal
+            earlier, later = (sole[portal.portal_id][y] for y in pairs[-1])
+            text_id = earlier.text_id
+            for doc, variant, fmt in ((earlier, YEAR_PAIR, "html"), (later, YEAR_PAIR_EDITED, "html+pdf")):
+                doc.trap, doc.body_variant, doc.text_id = "consecutive-years", variant, text_id
+                doc.body_format, doc.article_pages = fmt, 1
+            break
+    agencies: set[str] = set()
+    for year in range(2024, 2018, -1):
+        twins = [p for p in healthy if p is not pair_portal and year in sole[p.portal_id]
+                 and p.agency not in agencies]
+        twins = [p for k, p in enumerate(twins) if p.agency not in {q.agency for q in twins[:k]}]
+        if len(twins) >= 2:
+            for k, portal in enumerate(twins[:ZERO_TABLE_PORTALS]):
+                doc = sole[portal.portal_id][year]
+                doc.trap, doc.body_variant = "zero-tables", ZERO_TABLES
+                doc.body_format, doc.article_pages = TRAP_FORMATS[k % len(TRAP_FORMATS)], 1
+            return

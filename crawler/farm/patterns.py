@@ -11,6 +11,13 @@ YEAR_TOKEN = re.compile(r"(?<![\d〔\[（(])20[0-2]\d(?![\d〕\]）)])")
 # Issuing bodies named inside the seed texts; replaced by the simulated agency.
 SEED_AGENCIES = ("白碱滩区教育局", "互助土族自治县教育局", "互助县教育局", "华龙区教育局",
                  "巨鹿县教育局", "牡丹江市教育局")
+# Dedupe traps: the small numbers a next year's rewrite changes (not years, not long numbers),
+# and the clause appended to an edited line that has none.
+EDITABLE_NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?![\d.])")
+EDIT_CLAUSE = "（本年度较上年有所调整）"
+# Seed texts were copied from portal pages together with the page chrome below the report; the
+# line (by seed text number) where that chrome starts. The farm serves its own chrome instead.
+SEED_TEXT_CHROME_FROM = {"000": "相关链接:", "004": "来源:"}
 # Section headings of a report body (rendered bold).
 SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 

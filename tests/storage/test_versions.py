@@ -177,3 +177,48 @@ def test_same_page_text_under_two_agencies_is_not_an_exact_match(store: ReportSt
     b = store.save(doc("http://127.0.0.1/b/see.html", body),
                    parsed("详见附件。", agency="华龙区教育局", title=TITLE.replace(AGENCY, "华龙区教育局"), table={}))
     assert a.group_id != b.group_id and a.report_id != b.report_id
+
+
+def scan(**extra: Any) -> dict[str, Any]:
+    """A needs_ocr parse of a scan: no text, so no agency or year of its own."""
+    return {**parsed("", status="needs_ocr"), "agency": None, "year": None, "title": None, **extra}
+
+
+def test_text_less_scan_joins_its_report_by_the_linked_title_in_either_order(store: ReportStore) -> None:
+    title = TITLE + "（图片版）"
+    text = store.save(doc("http://127.0.0.1/a/text.html", "t" + SEED), parsed(SEED))
+    image = store.save(doc("http://127.0.0.1/a/scan_1.png", b"\x89PNG one", link_title=title,
+                           filename="scan_1.png"), scan())
+    pdf = store.save(doc("http://127.0.0.1/a/scan.pdf", b"%PDF scan", link_title=None,
+                         filename=title + ".pdf"), scan())
+    assert image.group_id == pdf.group_id == text.group_id
+    assert len({image.report_id, pdf.report_id, text.report_id}) == 3   # versions, not sources
+    by_id = {r.id: r for r in versions(store)}
+    assert by_id[text.report_id].canonical
+    # the scan first: it opens the logical report (agency, year) the text version then joins
+    other, year = "华龙区教育局", YEAR - 1
+    first = store.save(doc("http://127.0.0.1/b/scan.pdf", b"%PDF other scan",
+                           link_title=f"{other}{year}年政府信息公开工作年度报告（图片版）"), scan())
+    later = store.save(doc("http://127.0.0.1/b/text.html", "u" + SEED),
+                       parsed(SEED.replace(AGENCY, other).replace(str(YEAR), str(year)), agency=other,
+                              year=year, title=f"{other}{year}年政府信息公开工作年度报告"))
+    assert first.group_id == later.group_id != text.group_id
+    assert [(g.agency, g.year) for g in groups(store)] == [(AGENCY, YEAR), (other, year)]
+
+
+def test_same_scan_bytes_under_two_agencies_are_two_reports(store: ReportStore) -> None:
+    body = b"\x89PNG the same grey page"
+    a = store.save(doc("http://127.0.0.1/a/scan_1.png", body, link_title=TITLE + "（图片版）"), scan())
+    b = store.save(doc("http://127.0.0.1/b/scan_1.png", body,
+                       link_title=TITLE.replace(AGENCY, "华龙区教育局") + "（图片版）"), scan())
+    assert a.group_id != b.group_id and a.report_id != b.report_id
+    again = store.save(doc("http://127.0.0.1/a/scan_1.png", body, link_title=TITLE + "（图片版）"), scan())
+    assert (again.report_id, again.report_created, again.source_added) == (a.report_id, False, False)
+
+
+def test_text_less_document_without_a_title_keeps_no_identity(store: ReportStore) -> None:
+    text = store.save(doc("http://127.0.0.1/a/text.html", "t" + SEED), parsed(SEED))
+    image = store.save(doc("http://127.0.0.1/a/scan_1.png", b"\x89PNG", link_title="附件1",
+                           filename="scan_1.png"), scan())
+    assert image.group_id != text.group_id
+    assert groups(store)[-1].agency is None

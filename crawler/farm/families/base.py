@@ -71,7 +71,8 @@ def body_of(farm: Farm, portal: Portal, doc: Document) -> bodies.ReportBody:
         return bodies.ReportBody(title=doc.title, paragraphs=non_report_text(portal, doc),
                                  source="non-report", source_id=doc.kind)
     return bodies.report_body(doc.text_id, agency, doc.year or 2020, doc.title,
-                              doc.same_as or report_key(portal, doc), farm_seed=farm.seed)
+                              doc.same_as or report_key(portal, doc), farm_seed=farm.seed,
+                              variant=doc.body_variant)
 
 
 def non_report_text(portal: Portal, doc: Document) -> tuple[str, ...]:
