@@ -31,6 +31,12 @@ class FetchedDocument:
     sha256: str | None = None
     cleaned: Any = None  # pipelines.cleaning.CleanedPage, for HTML pages
     parse_result: Any = None  # canonical ogi-report/1 JSON of ParsedReport | ParseFailure
+    # Multi-page articles (TRS ``createPageHTML(n, i, "t…", "html")``): pages 2..n are yielded as
+    # parts (archived, cleaned and stored as documents, never parsed alone); page 1 is yielded
+    # once every page is in, carrying the others, and is parsed from all pages' containers joined.
+    article_part: bool = False  # page 2..n of a multi-page article (parent_url = page 1)
+    article_pages: list[FetchedDocument] = field(default_factory=list)  # on page 1: pages 2..n, in order
+    article_missing: list[str] = field(default_factory=list)  # on page 1: pages that could not be fetched
 
 
 @dataclass

@@ -1,5 +1,8 @@
 """First pipeline stage: archive the raw bytes before anything else touches them.
 
+A multi-page article's first page carries its other pages (``article_pages``), each also yielded
+as an item of its own: a page is archived by whichever item reaches this stage first.
+
 Settings: HARVEST_BLOB_DIR. Stats: harvest/archive/bytes, harvest/archive/documents.
 """
 
@@ -26,9 +29,14 @@ class RawArchivePipeline:
     def process_item(self, item: object) -> object:
         if not isinstance(item, FetchedDocument):
             return item
-        item.sha256 = self.blobs.put(item.body)
         stats = self.crawler.stats
         assert stats is not None
-        stats.inc_value("harvest/archive/documents")
-        stats.inc_value("harvest/archive/bytes", len(item.body))
+        # a multi-page article's other pages are yielded as parts of their own too: whichever
+        # item reaches this stage first archives a page (the other finds its sha256 set)
+        for doc in (item, *item.article_pages):
+            if doc.sha256:
+                continue
+            doc.sha256 = self.blobs.put(doc.body)
+            stats.inc_value("harvest/archive/documents")
+            stats.inc_value("harvest/archive/bytes", len(doc.body))
         return item

@@ -2,7 +2,9 @@
 
 The parser never raises for bad input; anything it raises anyway is a bug, turned here into a
 ``failed`` result with the reason so the document is still stored (its bytes are already
-archived). Stats: harvest/parse/<status>.
+archived). A page of a multi-page article (``article_part``) is not parsed alone: its article's
+first page is parsed from all pages' containers joined, and flagged ``incomplete["pages"]`` when
+a page is missing. Stats: harvest/parse/<status>, harvest/parse/article_part.
 """
 
 from __future__ import annotations
@@ -33,18 +35,54 @@ def parse_to_json(body: bytes, content_type: str | None, filename: str | None) -
     return result.to_json()
 
 
+def container_of(item: FetchedDocument) -> str | None:
+    """The cleaned content container of an HTML page, or None (not HTML, or no container found)."""
+    cleaned = item.cleaned
+    if cleaned is None or not cleaned.content_html or "no_container" in cleaned.flags:
+        return None
+    return str(cleaned.content_html)
+
+
+def joined_page(title: str | None, containers: list[str]) -> bytes:
+    """One UTF-8 HTML page: the title as <h1>, then the content containers in order."""
+    head = f"<h1>{html.escape(title)}</h1>" if title else ""
+    return (f"<html><head><meta charset=\"utf-8\"></head><body>{head}{''.join(containers)}"
+            "</body></html>").encode("utf-8")
+
+
 def parser_input(item: FetchedDocument) -> tuple[bytes, str | None]:
     """What the parser reads: the cleaned content container of an HTML page, else the raw bytes.
 
     The page title is put back in front of the container (it usually sits outside it) so the
-    parser sees the report title; site chrome stays out.
+    parser sees the report title; site chrome stays out. A multi-page article (page 1 carrying
+    ``article_pages``) is read as page 1's container followed by every other page's, in order; a
+    page without a container adds nothing (see :func:`missing_pages`).
     """
-    cleaned = item.cleaned
-    if cleaned is None or not cleaned.content_html or "no_container" in cleaned.flags:
+    first = container_of(item)
+    if first is None:
         return item.body, item.content_type
-    title = f"<h1>{html.escape(cleaned.title)}</h1>" if cleaned.title else ""
-    page = f"<html><head><meta charset=\"utf-8\"></head><body>{title}{cleaned.content_html}</body></html>"
-    return page.encode("utf-8"), "text/html; charset=utf-8"
+    containers = [first] + [c for c in map(container_of, item.article_pages) if c is not None]
+    return joined_page(item.cleaned.title, containers), "text/html; charset=utf-8"
+
+
+def missing_pages(item: FetchedDocument) -> list[str]:
+    """Pages of a multi-page article absent from the parser input: not fetched, or no container."""
+    if not item.article_pages and not item.article_missing:
+        return []
+    if container_of(item) is None:  # page 1 is read raw, alone: no other page is in the input
+        return [*item.article_missing, *(p.url for p in item.article_pages)]
+    return [*item.article_missing, *(p.url for p in item.article_pages if container_of(p) is None)]
+
+
+def flag_missing_pages(result: dict[str, Any], missing: list[str], pages: int) -> dict[str, Any]:
+    """Mark a parse result built from an article with pages missing: ``incomplete["pages"]``."""
+    if not missing:
+        return result
+    incomplete = result.get("incomplete")
+    result["incomplete"] = {**(incomplete if isinstance(incomplete, dict) else {}), "pages": True}
+    result["warnings"] = [*(result.get("warnings") or []),
+                          f"article: {len(missing)} of {pages} pages missing: {', '.join(missing)}"]
+    return result
 
 
 class ReportParsingPipeline:
@@ -58,8 +96,13 @@ class ReportParsingPipeline:
     async def process_item(self, item: object) -> object:
         if not isinstance(item, FetchedDocument):
             return item
+        assert self.crawler.stats is not None
+        if item.article_part:  # parsed with its article (page 1), never alone
+            self.crawler.stats.inc_value("harvest/parse/article_part")
+            return item
         body, content_type = parser_input(item)
         item.parse_result = await asyncio.to_thread(parse_to_json, body, content_type, item.filename)
-        assert self.crawler.stats is not None
+        flag_missing_pages(item.parse_result, missing_pages(item),
+                           1 + len(item.article_pages) + len(item.article_missing))
         self.crawler.stats.inc_value(f"harvest/parse/{item.parse_result['status']}")
         return item

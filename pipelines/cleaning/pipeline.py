@@ -35,8 +35,16 @@ class CleaningPipeline:
         return cls(crawler)
 
     async def process_item(self, item: object) -> object:
-        if not isinstance(item, FetchedDocument) or not is_html(item):
+        if not isinstance(item, FetchedDocument):
             return item
+        # a multi-page article's other pages are yielded as parts of their own too: whichever
+        # item reaches this stage first cleans a page (the parse stage joins every page's container)
+        for doc in (item, *item.article_pages):
+            if doc.cleaned is None and is_html(doc):
+                await self._clean(doc)
+        return item
+
+    async def _clean(self, item: FetchedDocument) -> None:
         headers = {"Content-Type": item.content_type} if item.content_type else None
         item.cleaned = await asyncio.to_thread(clean_page, item.body, url=item.final_url, headers=headers)
         stats = self.crawler.stats
@@ -44,4 +52,3 @@ class CleaningPipeline:
         stats.inc_value("harvest/clean/pages")
         for flag in item.cleaned.flags:
             stats.inc_value(f"harvest/clean/flag/{flag}")
-        return item

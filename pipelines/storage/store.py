@@ -13,6 +13,10 @@ Where a parsed document lands (first match wins):
    (or, when agency or year is unknown, the versions with the same content digest):
    SAME_CONTENT / REPOST -> another source of that version; VERSION -> a new version of that
    logical report; DIFFERENT everywhere -> a new logical report. Table values never decide.
+   A document without text (a scan, an image: ``needs_ocr``) whose parse names no agency or
+   year is identified by the report title it was linked or named by (:func:`title_identity`
+   of the parsed title, the link text, the file name), so it joins its report as a version;
+   identical scan bytes under two agencies stay two reports' versions.
 3. the group's canonical version is recomputed (:func:`canonical_order`).
 
 An HTML page and its PDF attachment thus become one version with two sources when their texts
@@ -41,6 +45,8 @@ from tenacity import (
 
 from pipelines.cleaning import Relation, normalize_text, relation, report_key
 from pipelines.cleaning.neardup import Fingerprint, ReportKey
+from pipelines.parsing.metadata import extract_metadata
+from pipelines.parsing.types import Block, ExtractedDocument
 from pipelines.storage import patterns as P
 from pipelines.storage.models import (
     CheckOutcome,
@@ -135,6 +141,37 @@ def _content_text(doc: "DocumentLike", parsed: dict[str, Any]) -> str:
     return text
 
 
+def _identity(doc: "DocumentLike", parsed: dict[str, Any], text: str) -> tuple[str | None, int | None]:
+    """(agency, year) a version is identified by: the parse's, and for a document without text
+    (a scan, an image: nothing else to compare) the report title it was linked or named by."""
+    agency, year = parsed.get("agency"), parsed.get("year")
+    if (agency is not None and year is not None) or normalize_text(text):
+        return agency, year
+    for title in (parsed.get("title"), doc.link_title, getattr(doc, "filename", None)):
+        found_agency, found_year = title_identity(title)
+        if found_agency is not None and found_year is not None:
+            return found_agency, found_year
+    return agency, year
+
+
+def title_identity(title: str | None) -> tuple[str | None, int | None]:
+    """(agency, year) printed in a report title such as a link text or file name."""
+    if not title or not title.strip():
+        return None, None
+    md = extract_metadata(ExtractedDocument(blocks=(Block(kind="text", text=title.strip()),),
+                                            source_format="text"))
+    return (None, None) if md.notice else (md.agency, md.year)
+
+
+def _raw_digest(sha256: str, key: ReportKey) -> str:
+    """Version digest of a document that did not parse: its bytes, and its identity when known
+    (the same scan bytes posted by two agencies are two reports' versions, not one)."""
+    if key.agency is None or key.year is None:
+        return f"raw:{sha256}"
+    who = hashlib.sha256(f"{key.agency}|{key.year}".encode()).hexdigest()[:8]
+    return f"raw:{sha256}:{who}"
+
+
 class ReportStore:
     """Write and query the harvest database (engine owned by the caller)."""
 
@@ -215,8 +252,10 @@ class ReportStore:
             row.parse_reason = parsed.get("reason")
             if status == "not_report":
                 return SaveOutcome(document_id=row.id, document_created=created, status=status)
-            digest = report_digest(parsed) if status == "ok" else f"raw:{doc.sha256}"
-            key = report_key(parsed.get("agency"), parsed.get("year"), _content_text(doc, parsed))
+            text = _content_text(doc, parsed)
+            agency, year = _identity(doc, parsed, text)
+            key = report_key(agency, year, text)
+            digest = report_digest(parsed) if status == "ok" else _raw_digest(doc.sha256, key)
             correction = bool(P.CORRECTION.search(" ".join(
                 t for t in (parsed.get("title"), doc.link_title, getattr(doc, "filename", None)) if t)))
             report = self._exact_match(session, row, digest, key)
@@ -243,11 +282,28 @@ class ReportStore:
             if link is None:
                 session.add(ReportSource(report_id=report.id, document_id=row.id))
                 source_added = True
+            self._link_article_pages(session, doc, report, crawl_run_id)
             if report_created and report.group_id is not None:
                 self._recompute_canonical(session, report.group_id)
             return SaveOutcome(document_id=row.id, document_created=created, report_id=report.id,
                                report_created=report_created, source_added=source_added,
                                status=status, group_id=report.group_id)
+
+    @classmethod
+    def _link_article_pages(cls, session: Session, doc: DocumentLike, report: Report,
+                            crawl_run_id: int | None) -> None:
+        """Pages 2..n of a multi-page article (``doc.article_pages``) are sources of its report too.
+
+        Each page is also stored on its own as a document (an article part, not parsed); the row
+        is found again here, or created if the article arrives first.
+        """
+        for page in getattr(doc, "article_pages", None) or ():
+            if not page.sha256:
+                raise ValueError(f"article page {page.url} has no sha256: archive its bytes before storing it")
+            page_row, _ = cls._document_row(session, page, crawl_run_id)
+            if session.scalar(select(ReportSource.id).where(
+                    ReportSource.report_id == report.id, ReportSource.document_id == page_row.id)) is None:
+                session.add(ReportSource(report_id=report.id, document_id=page_row.id))
 
     @staticmethod
     def _exact_match(session: Session, row: Document, digest: str, key: ReportKey) -> Report | None:

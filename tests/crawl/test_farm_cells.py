@@ -123,9 +123,6 @@ def test_multi_page_articles_store_right_values(crawled) -> None:
             assert not wrong, (report["key"], wrong[:3])
 
 
-@pytest.mark.xfail(strict=True, reason="the crawler stores each page of a TRS multi-page article "
-                                       "(createPageHTML, t…_N.html) as a report of its own instead of "
-                                       "joining the pages, so no stored report has all the cells")
 def test_multi_page_article_is_one_complete_report(crawled) -> None:
     manifest, stored = crawled
     for report in _known(manifest, multi_page=True):
