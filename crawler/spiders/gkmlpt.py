@@ -8,9 +8,12 @@ Listing: seed URL ``…/gkmlpt/annualreport#<catId>``: a Vue shell whose ``windo
   Titles may be ``%uXXXX``-escaped. An error payload (``{"error":…}``, non-JSON) is logged,
   counted and ends paging for the seed.
 Detail: ``/gkmlpt/content/{a}/{b}/post_{id}.html``, ``_CONFIG.DETAIL.content`` + HTML copy.
+  An incremental run starts from the remembered API URL (SID included) when it has one and falls
+  back to the shell when that answers 404 or an error payload (crawler.spiders.hinted).
 Portals: every seed with ``platform`` gkmlpt
 History:
   - 2026-11-22: created from portals.md §2.C shapes and the farm's gkmlpt portals
+  - 2026-11-29: listing hints: nightly runs skip the shell page (issue 6)
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from scrapy.http import Request
 
 from crawler.spiders import links as L
 from crawler.spiders import patterns
-from crawler.spiders.base import ENTRY, PortalSpider
+from crawler.spiders.base import ENTRY
+from crawler.spiders.hinted import HintedApiSpider
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -113,13 +117,20 @@ def next_api_url(answer: ApiPage, url: str, per_page: int) -> str | None:
     return patterns.GKMLPT_PAGE_PARAM.sub(lambda m: f"{m.group(1)}{n + 1}", url)
 
 
-class GkmlptSpider(PortalSpider):
+class GkmlptSpider(HintedApiSpider):
     name = "gkmlpt"
     platforms: ClassVar[tuple[str, ...]] = ("gkmlpt",)
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.per_page: dict[str, int] = {}
+
+    def api_answer_error(self, text: str, url: str) -> str | None:
+        try:
+            parse_api(text, url)
+        except ApiError as exc:
+            return str(exc)
+        return None
 
     def listing_links(self, text: str, url: str, response: Response) -> list[L.ReportLink]:
         try:

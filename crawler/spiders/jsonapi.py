@@ -7,9 +7,12 @@ Listing: an HTML shell with an empty list and ``list*.js``; the script (or the p
   "data": [{title, url, writeTime}]}}``. ``status != 0`` is an error payload: logged, counted,
   paging ends for the seed.
 Detail: ``/doc/YYYY/MM/DD/<id>.shtml`` with ``div#Zoom``.
+  An incremental run starts from the remembered search POST (endpoint + form of page 1) when it
+  has one and falls back to the shell when that answers an error payload (crawler.spiders.hinted).
 Portals: every seed with ``platform`` jsonapi
 History:
   - 2026-11-22: created from portals.md §2.D shapes and the farm's JSON-API portals
+  - 2026-11-29: listing hints: nightly runs skip the shell page and list script (issue 6)
 """
 
 from __future__ import annotations
@@ -17,18 +20,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
-from urllib.parse import parse_qs, urljoin
+from urllib.parse import parse_qs, parse_qsl, urljoin
 
 from parsel import Selector
 from scrapy.http import FormRequest, Request
 
 from crawler.spiders import links as L
 from crawler.spiders import patterns
-from crawler.spiders.base import ENTRY, PortalSpider
+from crawler.spiders.base import ENTRY
+from crawler.spiders.hinted import HintedApiSpider
 
 if TYPE_CHECKING:
     from scrapy.http import Response
 
+    from crawler.hints import ListingHint
     from crawler.seeds import Seed
 
 
@@ -107,19 +112,40 @@ def search_request(config: SearchConfig, page_index: int, referer: str) -> FormR
                        headers={"X-Requested-With": "XMLHttpRequest", "Referer": referer})
 
 
+def config_from_body(url: str, body: str) -> tuple[SearchConfig, int]:
+    """The search config and page index of a stored search POST (its form-encoded body)."""
+    params = dict(parse_qsl(body, keep_blank_values=True))
+    index = params.get("pageIndex", "1")
+    return SearchConfig(url, params), int(index) if index.isdigit() else 1
+
+
 def next_page_index(answer: SearchPage, requested: int) -> int | None:
     if answer.rows == 0 or requested >= answer.total_pages:
         return None
     return requested + 1
 
 
-class JsonApiSpider(PortalSpider):
+class JsonApiSpider(HintedApiSpider):
     name = "jsonapi"
     platforms: ClassVar[tuple[str, ...]] = ("jsonapi",)
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.configs: dict[str, tuple[SearchConfig, str]] = {}
+
+    def api_answer_error(self, text: str, url: str) -> str | None:
+        try:
+            parse_search(text, url)
+        except ApiError as exc:
+            return str(exc)
+        return None
+
+    def hint_request(self, hint: ListingHint, seed: Seed) -> Request | None:
+        if hint.method != "POST" or not hint.body:
+            return None
+        config, index = config_from_body(hint.url, hint.body)
+        self.configs[seed.id] = (config, seed.column_url)
+        return search_request(config, index, seed.column_url)
 
     def listing_links(self, text: str, url: str, response: Response) -> list[L.ReportLink]:
         try:

@@ -6,6 +6,7 @@ Each test serves a small simulated portal farm on 127.0.0.1 from the test proces
 
 from __future__ import annotations
 
+import csv
 import signal
 import time
 from collections import Counter
@@ -15,7 +16,10 @@ import pytest
 from sqlalchemy import select
 
 from crawler.farm import Farm, FarmServer
+from crawler.farm.server import SEED_HEADER
+from crawler.hints import hints_path, load_hints, make_hint, update_hints
 from crawler.runs import EXIT_CONFIG, EXIT_LOCKED, run_lock
+from crawler.spiders import gkmlpt
 from pipelines.storage.models import Document, SeedHealth
 from tests.crawl.harness import Workspace, manifest_report_urls, summary_line
 
@@ -41,8 +45,9 @@ def _reachable_report_urls(manifest: dict) -> set[str]:
 
 
 def test_nightly_twice_then_a_new_report(ws: Workspace) -> None:
-    farm, server = _serve(ws, portals=5)
+    farm, server = _serve(ws, portals=5)  # one portal per family, gkmlpt and jsonapi included
     try:
+        assert {p["platform"] for p in server.seed_rows()} >= {"trs", "hanweb", "gkmlpt", "jsonapi", "plain"}
         first = ws.scrapy("nightly")
         assert first.returncode == 0, first.stdout + first.stderr
         first_figures = summary_line(first.stdout)
@@ -56,12 +61,15 @@ def test_nightly_twice_then_a_new_report(ws: Workspace) -> None:
         assert second.returncode == 0, second.stdout + second.stderr
         figures = summary_line(second.stdout)
         assert figures["stored"] == 0 and figures["new_reports"] == 0
-        # Nothing new: no report page or attachment is fetched again, only robots.txt and the
-        # first listing answer of each seed (issue 6's 1.2 requests/seed is not met yet: API
-        # families need their shell page too, and robots.txt is fetched once per spider).
-        again = {server.base_url + path for _, path in server.requests[already:]}
+        # Nothing new (issue 6): robots.txt once for the run's one host, then the first listing
+        # answer of each seed — the API families start from the list API the first run learned
+        # (var/listing_hints.json), not from their shell page. No report page or attachment again.
+        again_paths = [path for _, path in server.requests[already:]]
+        again = {server.base_url + path for path in again_paths}
         assert again and not again & manifest_report_urls(server.manifest())
         assert figures["requests"] == len(server.requests) - already
+        assert figures["requests"] <= 1.2 * figures["seeds"], again_paths
+        assert again_paths.count("/robots.txt") == 1
 
         portal_id = server.manifest()["portals"][0]["id"]
         farm.add_report(portal_id)
@@ -131,5 +139,55 @@ def test_backfill_killed_midway_resumes_and_stores_each_report_once(ws: Workspac
         with ws.store().sessions() as session:
             per_url = Counter(session.scalars(select(Document.requested_url)))
         assert [u for u, n in per_url.items() if n > 1] == []
+    finally:
+        server.stop()
+
+
+def test_stale_listing_hints_fall_back_to_the_shell_page(ws: Workspace) -> None:
+    """A remembered API request that no longer answers (the site's SID / siteId changed) costs the
+    seed its shell page again, not its reports: the listing is read and the hint learned anew."""
+    farm, server = _serve(ws, portals=4)
+    try:
+        rows = [r for r in server.seed_rows() if r["platform"] in ("gkmlpt", "jsonapi")]
+        assert sorted(r["platform"] for r in rows) == ["gkmlpt", "jsonapi"]
+        with ws.seeds.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=SEED_HEADER, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        gk = next(r for r in rows if r["platform"] == "gkmlpt")
+        js = next(r for r in rows if r["platform"] == "jsonapi")
+        gk_portal, js_portal = farm.portal(gk["id"]), farm.portal(js["id"])
+        column = gk["column_url"].split("#")[0]
+        stale_gk = gkmlpt.api_url(column, str(gk_portal.column_id), "1", 1)
+        search = js["column_url"].replace("/info_open/index.html", "/info_open/search")
+        stale_form = (f"siteId=1&channelIds={js_portal.column_id}&pageSize={js_portal.page_size}"
+                      "&searchType=1&order=1&pageIndex=1")
+        update_hints(hints_path(ws.var), learned=[
+            make_hint(gk["id"], gk["column_url"], "GET", stale_gk),
+            make_hint(js["id"], js["column_url"], "POST", search, stale_form)])
+
+        result = ws.scrapy("nightly")
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert summary_line(result.stdout)["errors"] == 0
+        log = [(method, server.base_url + path, body) for method, path, body in server.request_log]
+        urls = [url for _, url, _ in log]
+        fresh_gk = gkmlpt.api_url(column, str(gk_portal.column_id), str(gk_portal.unit_id), 1)
+        # the stale request first, then the shell, then the API request the shell leads to
+        assert urls.index(stale_gk) < urls.index(column) < urls.index(fresh_gk)
+        js_posts = [body for method, url, body in log if method == "POST" and url == search]
+        assert js_posts[0] == stale_form and f"siteId={js_portal.unit_id}&" in js_posts[1]
+        assert urls.index(js["column_url"]) < urls.index(search.replace("/search", "/list.js"))
+
+        manifest = server.manifest()
+        ours = {gk["id"], js["id"]}
+        expected = _reachable_report_urls({**manifest, "reports": [
+            r for r in manifest["reports"] if r["portal_id"] in ours]})
+        assert expected and expected <= set(ws.stored_urls())
+        with ws.store().sessions() as session:
+            states = {h.portal_id: h.state for h in session.scalars(select(SeedHealth))}
+        assert states == {gk["id"]: "OK", js["id"]: "OK"}
+        relearned = load_hints(hints_path(ws.var))
+        assert relearned[gk["id"]].url == fresh_gk
+        assert f"siteId={js_portal.unit_id}&" in relearned[js["id"]].body
     finally:
         server.stop()
