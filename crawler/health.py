@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 DEPARTMENT_DEADLINE = (1, 31)  # (month, day) of year Y+1
 GOVERNMENT_DEADLINE = (3, 31)
+#: states of a seed whose listing a run read to the end (see :func:`seeds_crawled_through_by`)
+THROUGH_STATES = ("OK", "EMPTY")
 
 
 def is_department(level: str) -> bool:
@@ -87,3 +89,18 @@ def seed_status(store: ReportStore, seeds: list[Seed], today: date | None = None
             last_success=success.isoformat(timespec="seconds") if isinstance(success, datetime) else "",
             reports_found=int(count), latest_year=latest, overdue_year=overdue))
     return rows
+
+
+def seeds_crawled_through_by(store: ReportStore, spider: str) -> set[str]:
+    """Seeds that a crawl run of ``spider`` has read to the end: state OK, or EMPTY (every listing
+    page read, no report on any).
+
+    The incremental middleware crawls any other seed as in ``full`` mode: a seed newly given to a
+    family spider (its ``auto`` platform just detected, or its platform edited) may have rows and
+    report pages stored by another spider, which paged or split articles differently.
+    """
+    with store.sessions() as session:
+        return set(session.scalars(
+            select(SeedHealth.portal_id).distinct()
+            .join(CrawlRun, CrawlRun.id == SeedHealth.crawl_run_id)
+            .where(CrawlRun.spider == spider, SeedHealth.state.in_(THROUGH_STATES))))

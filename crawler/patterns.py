@@ -67,6 +67,8 @@ TRS_URL_FINGERPRINTS: tuple[tuple[str, re.Pattern[str]], ...] = ()
 JSONAPI_BODY_FINGERPRINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("intertid /info_open/search API", re.compile(r"/info_open/search\b", re.I)),
     ("TRS IRS /irs/front/list API", re.compile(r"/irs/front/list\b", re.I)),
+    # the shell page of an intertid column: an empty list and the script that posts to the API
+    ("intertid /info_open/ list script", re.compile(r"<script[^>]+src=['\"][^'\"]*/info_open/list\w*\.js", re.I)),
 )
 JSON_BODY_START = re.compile(r"^\s*[\[{]")
 

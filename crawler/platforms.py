@@ -134,13 +134,24 @@ def record_detection(
     now: datetime | None = None,
 ) -> Detection:
     """Store (or replace) the detection for ``seed_id``; the file is rewritten atomically."""
-    if platform not in P.DETECTABLE_PLATFORMS:
-        raise ValueError(f"cannot record platform {platform!r}; use one of {', '.join(P.DETECTABLE_PLATFORMS)}")
-    path = detections_path() if path is None else Path(path)
     stamp = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
     detection = Detection(seed_id=seed_id, platform=platform, evidence=evidence, url=url, detected_at=stamp)
+    record_detections([detection], path)
+    return detection
+
+
+def record_detections(detections: list[Detection], path: Path | None = None) -> None:
+    """Store (or replace) several detections with one atomic rewrite of the file (a crawl's batch)."""
+    for detection in detections:
+        if detection.platform not in P.DETECTABLE_PLATFORMS:
+            raise ValueError(f"cannot record platform {detection.platform!r}; "
+                             f"use one of {', '.join(P.DETECTABLE_PLATFORMS)}")
+    if not detections:
+        return
+    path = detections_path() if path is None else Path(path)
     current = load_detections(path)
-    current[seed_id] = detection
+    for detection in detections:
+        current[detection.seed_id] = detection
     payload = {
         "format": DETECTIONS_FORMAT,
         "seeds": {
@@ -157,7 +168,20 @@ def record_detection(
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return detection
+
+
+def new_detection(seed_id: str, column_url: str, body: bytes | str, url: str,
+                  now: datetime | None = None) -> Detection | None:
+    """Detect the family of a seed's column page; ``None`` when the page shows nothing to detect.
+
+    ``column_url`` is the seed's column URL as written in the seeds (the key that invalidates the
+    detection when researchers change it); ``url`` is where the page was read (after redirects).
+    """
+    platform, evidence = detect_platform(body, url)
+    if platform not in P.DETECTABLE_PLATFORMS:
+        return None
+    stamp = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    return Detection(seed_id=seed_id, platform=platform, evidence=evidence, url=column_url, detected_at=stamp)
 
 
 def effective_platform(seed_platform: str, seed_id: str, column_url: str, detections: dict[str, Detection]) -> str:
@@ -168,3 +192,14 @@ def effective_platform(seed_platform: str, seed_id: str, column_url: str, detect
     if found is not None and found.url == column_url:
         return found.platform
     return P.PLATFORM_AUTO
+
+
+def usable_detections(path: Path | None = None, warn=None) -> dict[str, Detection]:
+    """:func:`load_detections`, but a corrupt file is reported through ``warn`` and read as empty
+    (its seeds are crawled as ``auto`` again); a crawl must not stop for it."""
+    try:
+        return load_detections(path)
+    except ValueError as exc:
+        if warn is not None:
+            warn(str(exc))
+        return {}

@@ -99,6 +99,7 @@ def scheduled_crawl(command: Any, *, lock_name: str, mode: str, province: str | 
     Sets ``command.exitcode`` (see the module docstring) and prints the one-line summary.
     """
     from crawler.commands._common import fail, open_store
+    from crawler.platforms import detections_path, effective_platform, usable_detections
     from crawler.seeds import SeedSelectionError, load_seeds, select_seeds
     from pipelines.storage.db import DatabaseUnavailable
 
@@ -129,7 +130,10 @@ def scheduled_crawl(command: Any, *, lock_name: str, mode: str, province: str | 
         with run_lock(Path(settings["HARVEST_VAR_DIR"]), lock_name):
             before = store.counts()
             owners = family_spiders(process.spider_loader)
-            platforms = sorted({s.platform for s in chosen})
+            # an auto seed goes to the family its column page showed in an earlier run (crawler.platforms)
+            detections = usable_detections(detections_path(Path(settings["HARVEST_VAR_DIR"])),
+                                           warn=lambda message: print(f"warning: {message}"))
+            platforms = sorted({effective_platform(s.platform, s.id, s.column_url, detections) for s in chosen})
             unowned = [p for p in platforms if p not in owners]
             for platform in unowned:
                 print(f"warning: no spider for platform {platform!r}; its seeds are skipped")

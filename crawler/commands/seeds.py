@@ -5,9 +5,11 @@
 when there is no error (warnings allowed), 1 when there is at least one error, 2 on a usage error.
 
 ``scrapy seeds status [--province P] [--csv FILE] [--all]`` prints one line per seed with its
-platform (stored detections included) and state. Until a crawl run has recorded per-seed health,
-the state is NEEDS-COLUMN for seeds without a column URL and UNKNOWN for the others; the health
-monitor plugs in through :func:`status_rows`' ``health`` argument.
+platform and state; an ``auto`` seed shows the family a crawl detected on its column page, marked
+``(detected)`` (the CSV's ``detection`` column gives the evidence), or ``auto`` until then.
+Until a crawl run has recorded per-seed health, the state is NEEDS-COLUMN for seeds without a
+column URL and UNKNOWN for the others; the health monitor plugs in through :func:`status_rows`'
+``health`` argument.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ class StatusRow:
     latest_year: str
     overdue_year: str
     column_url: str
+    detection: str = ""  # evidence of the stored detection an ``auto`` seed is crawled by, if any
 
 
 def status_rows(
@@ -77,6 +80,7 @@ def status_rows(
 ) -> list[StatusRow]:
     """One row per seed. ``health`` maps seed id → {"state", "last_success", "reports_found"} from runs."""
     rows = []
+    known = dict(detections)
     for seed in seeds:
         record = (health or {}).get(seed.id, {})
         if not seed.active:
@@ -85,19 +89,22 @@ def status_rows(
             state = STATE_NEEDS_COLUMN
         else:
             state = str(record.get("state") or STATE_UNKNOWN)
+        platform = effective_platform(seed.platform, seed.id, seed.column_url, known)
+        detected = platform != seed.platform
         rows.append(
             StatusRow(
                 id=seed.id,
                 province=seed.province,
                 agency=seed.agency,
                 level=seed.level,
-                platform=effective_platform(seed.platform, seed.id, seed.column_url, dict(detections)),
+                platform=platform,
                 state=state,
                 last_success=str(record.get("last_success") or ""),
                 reports_found=str(record.get("reports_found") if record.get("reports_found") is not None else ""),
                 latest_year=str(record.get("latest_year") or ""),
                 overdue_year=str(record.get("overdue_year") or ""),
                 column_url=seed.column_url,
+                detection=known[seed.id].evidence if detected else "",
             )
         )
     return rows
@@ -187,7 +194,8 @@ class Command(ScrapyCommand):
                 writer.writerows(asdict(r) for r in rows)
         for r in rows:
             overdue = f"OVERDUE:{r.overdue_year}" if r.overdue_year else "-"
-            print(f"{r.id}\t{r.state}\t{r.platform}\t{r.province}\t{r.agency}\t"
+            platform = f"{r.platform} (detected)" if r.detection else r.platform
+            print(f"{r.id}\t{r.state}\t{platform}\t{r.province}\t{r.agency}\t"
                   f"reports={r.reports_found or 0}\t{overdue}\t{r.last_success or '-'}")
         counts: dict[str, int] = {}
         for r in rows:

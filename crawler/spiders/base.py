@@ -29,6 +29,7 @@ import scrapy
 from scrapy.http import Request
 
 from crawler.items import FetchedDocument, PortalOutcome
+from crawler.platforms import Detection, detections_path, effective_platform, usable_detections
 from crawler.seeds import Seed, load_seeds, select_seeds
 from crawler.spiders import health
 from crawler.spiders import links as L
@@ -79,6 +80,7 @@ class PortalSpider(scrapy.Spider):
         self.mode = mode
         self.max_pages = int(max_pages)
         self.seeds: list[Seed] = []
+        self.detections: dict[str, Detection] = {}  # stored platform detections (auto seeds)
         # per-seed run state
         self.events: dict[str, list[str]] = defaultdict(list)
         self.backed_off: set[str] = set()
@@ -97,7 +99,19 @@ class PortalSpider(scrapy.Spider):
             self.logger.warning("seed problem: %s", problem)
         ids = [self.portal_id] if self.portal_id else None
         chosen = select_seeds(loaded.seeds, province=self.province, ids=ids)
-        return [s for s in chosen if s.column_url and (not self.platforms or s.platform in self.platforms)]
+        self.detections = usable_detections(self.detections_file(), warn=self.logger.warning)
+        return [s for s in chosen
+                if s.column_url and (not self.platforms or self.platform_of(s) in self.platforms)]
+
+    def detections_file(self) -> Path:
+        """``platforms.json`` under HARVEST_VAR_DIR (the stored platform detections of ``auto`` seeds)."""
+        settings = getattr(self, "settings", None)
+        var_dir = settings.get("HARVEST_VAR_DIR") if settings is not None else None
+        return detections_path(Path(var_dir) if var_dir else None)
+
+    def platform_of(self, seed: Seed) -> str:
+        """The platform a seed is crawled with: its own key, else the stored detection of an ``auto`` seed."""
+        return effective_platform(seed.platform, seed.id, seed.column_url, self.detections)
 
     async def start(self) -> AsyncIterator[Request]:
         self.seeds = self.load_selected_seeds()
@@ -162,6 +176,9 @@ class PortalSpider(scrapy.Spider):
 
     # --- family hooks (pure functions in the family modules) -------------------------------
 
+    def column_page_read(self, seed: Seed, text: str, response: Response) -> None:
+        """Called with each first listing page that answered as a real listing (not a fault)."""
+
     def listing_links(self, text: str, url: str, response: Response) -> list[L.ReportLink]:
         return L.links_from_html(text, url)
 
@@ -189,6 +206,8 @@ class PortalSpider(scrapy.Spider):
             return
         self._inc("harvest/listing/pages")
         self.listed.add(seed.id)
+        if page == 1:
+            self.column_page_read(seed, text, response)
         try:
             found = self.listing_links(text, response.url, response)
             nexts = self.next_listing_requests(text, response.url, page, response, seed)

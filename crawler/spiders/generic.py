@@ -8,21 +8,28 @@ Paging (portals.md §2.E), first that applies: a 下一页-style anchor; otherwi
   and the next number's URL is built from it; the "共 N 页" text or JS page-count variables
   bound it. Every guess is verified by the base spider (a page with only known rows stops
   paging; seen-URL set; page cap).
-Portals: every seed with ``platform`` plain or auto
+Portals: every seed with ``platform`` plain, or auto with no stored detection (or one that found plain)
+Detection: the column page of an ``auto`` seed that answers as a real listing is fingerprinted
+  (:func:`crawler.platforms.detect_platform`, portals.md §2) and the result is stored in
+  ``<HARVEST_VAR_DIR>/platforms.json``; this run goes on generically, the next run gives the seed
+  to the detected family's spider (seed selection uses :func:`crawler.platforms.effective_platform`).
 History:
   - 2026-11-22: created with the foundation (demo crawl of the sample portal)
   - 2026-11-22: pager detection (§2.E), TRS scripts recognised on auto seeds
+  - 2026-11-29: platform detection of auto seeds, stored for the next run
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 from scrapy.http import Request
 
+from crawler.patterns import PLATFORM_AUTO, PLATFORM_PLAIN
+from crawler.platforms import Detection, new_detection, record_detections
 from crawler.spiders import links as L
 from crawler.spiders import patterns
 from crawler.spiders import trs
@@ -121,6 +128,10 @@ def next_page(html: str, url: str, page: int = 1) -> str | None:
     return guess.url_of(n)
 
 
+#: detections are written in batches (and at the end of the crawl), not one file rewrite per seed
+DETECTIONS_PER_WRITE = 50
+
+
 def parse_listing(html: str, base_url: str) -> list[L.ReportLink]:
     return L.links_from_html(html, base_url)
 
@@ -128,6 +139,49 @@ def parse_listing(html: str, base_url: str) -> list[L.ReportLink]:
 class GenericSpider(PortalSpider):
     name = "generic"
     platforms: ClassVar[tuple[str, ...]] = ("plain", "auto")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.new_detections: list[Detection] = []  # detected this run, not yet written
+
+    def column_page_read(self, seed: Seed, text: str, response: Response) -> None:
+        """Fingerprint the column page of a seed still ``auto``; keep the answer for the next run."""
+        if self.platform_of(seed) != PLATFORM_AUTO:
+            return
+        column = seed.column_url.split("#", 1)[0]
+        detection = new_detection(seed.id, seed.column_url, text,
+                                  seed.column_url if response.url == column else response.url)
+        if detection is None:
+            self._inc("harvest/platform/undetected")
+            self.logger.info("seed %s: no platform fingerprint on %s", seed.id, response.url)
+            return
+        self.detections[seed.id] = detection  # once per run
+        self.new_detections.append(detection)
+        self._inc(f"harvest/platform/detected/{detection.platform}")
+        if detection.platform == PLATFORM_PLAIN:
+            self.logger.info("seed %s: platform plain (%s)", seed.id, detection.evidence)
+        else:
+            self.logger.info("seed %s: platform %s detected (%s); crawled generically in this run, "
+                             "by the %s spider from the next run", seed.id, detection.platform,
+                             detection.evidence, detection.platform)
+        if len(self.new_detections) >= DETECTIONS_PER_WRITE:
+            self.store_detections()
+
+    def store_detections(self) -> None:
+        batch, self.new_detections = self.new_detections, []
+        if not batch:
+            return
+        path = self.detections_file()
+        try:
+            record_detections(batch, path)
+        except (OSError, ValueError) as exc:
+            self.logger.warning("%d platform detections not stored in %s: %s", len(batch), path, exc)
+            return
+        self._inc("harvest/platform/recorded", len(batch))
+
+    def closed(self, reason: str) -> None:
+        self.store_detections()
+        super().closed(reason)
 
     def listing_links(self, text: str, url: str, response: Response) -> list[L.ReportLink]:
         return parse_listing(text, url)

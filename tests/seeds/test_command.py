@@ -100,3 +100,23 @@ def test_scrapy_seeds_status_province_and_csv(tmp_path: Path) -> None:
     assert lines[2].startswith("130123_rmzf,河北,正定县人民政府,county,auto,NEEDS-COLUMN")
     missing = _scrapy("seeds", "status", "--province", "广东", cwd=REPO, HARVEST_SEEDS=str(tmp_path / "seeds"))
     assert missing.returncode == 2 and "known provinces: 河北 (13, hebei)" in missing.stderr
+
+
+def test_status_marks_the_detected_platform_of_auto_seeds(tmp_path: Path) -> None:
+    write(tmp_path / "seeds" / "13_hebei.csv", [HEADER, HEBEI_GOV, HEBEI_ZHENGDING])
+    path = tmp_path / "var" / "platforms.json"
+    record_detection("130000_rmzf", "hanweb", "body: <datastore> XML record set",
+                     "https://www.hebei.gov.cn/columns/abc/", path=path)
+    record_detection("130123_rmzf", "trs", "body: createPageHTML() pager", "http://zd.gov.cn/old/", path=path)
+    rows = status_rows(load_seeds(tmp_path / "seeds").seeds, load_detections(path))
+    # the second detection was made on a column URL since changed: the seed is auto again
+    assert [(r.platform, r.detection) for r in rows] == [("hanweb", "body: <datastore> XML record set"),
+                                                          ("auto", "")]
+    out = tmp_path / "status.csv"
+    result = _scrapy("seeds", "status", "--csv", str(out), cwd=REPO,
+                     HARVEST_SEEDS=str(tmp_path / "seeds"), HARVEST_VAR_DIR=str(tmp_path / "var"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split("\t")[:3] == ["130000_rmzf", "UNKNOWN", "hanweb (detected)"]
+    assert lines[1].split("\t")[:3] == ["130123_rmzf", "UNKNOWN", "auto"]
+    assert out.read_text(encoding="utf-8").splitlines()[1].endswith(",body: <datastore> XML record set")
