@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import select
 import socket
 import ssl
 import struct
@@ -81,6 +82,14 @@ class _Handler(BaseHTTPRequestHandler):
             with self.server.connections_lock:
                 self.server.connections.discard(self.connection)
 
+    def _client_gone(self) -> bool:
+        """Whether the client closed its end (e.g. it timed out while the answer stalled)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except (OSError, ValueError):
+            return True
+
     def do_GET(self) -> None:
         self._dispatch("GET")
 
@@ -102,6 +111,9 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # a farm bug must not kill the listener; answer 500 and log it
             log.exception("farm: error answering %s %s", method, self.path)
             result = Response(500, [("Content-Type", "text/plain")], b"farm internal error")
+        # logged before sending: a client retrying after a reset or a stall may be back before
+        # this handler returns
+        self._answer_entry = fs.record_answer(method, self.path, body, answer_outcome(result))
         self._send(result, method)
 
     def _send(self, result, method: str) -> None:
@@ -115,6 +127,8 @@ class _Handler(BaseHTTPRequestHandler):
             if result.kind == "stall":
                 time.sleep(result.seconds)
                 result = result.then()
+                if not self._client_gone():  # the client waited: this was an answer, not a timeout
+                    self.server.farm_server.settle_answer(self._answer_entry, answer_outcome(result))
             elif result.kind == "truncate":
                 full = result.then()
                 data = full.body
@@ -148,6 +162,47 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
 
+#: answers after which a client may repeat the same request (its retry, not a duplicate fetch):
+#: server errors, 408, 429 and the transport faults (reset, truncated body, stalled answer)
+RETRYABLE_STATUS_MIN = 500
+RETRYABLE_STATUSES = frozenset({408, 429})
+RETRYABLE_ACTIONS = frozenset({"reset", "truncate", "stall"})
+
+
+def answer_outcome(result) -> str:
+    """How the farm answered one request: the HTTP status, or the transport action's kind."""
+    if isinstance(result, faults.Action):
+        return result.kind
+    return str(result.status)
+
+
+def is_retryable(outcome: str) -> bool:
+    if outcome in RETRYABLE_ACTIONS:
+        return True
+    return outcome.isdigit() and (int(outcome) >= RETRYABLE_STATUS_MIN or int(outcome) in RETRYABLE_STATUSES)
+
+
+def split_repeats(answer_log, ignore: Callable[[str], bool] = lambda path: False
+                  ) -> tuple[dict[tuple[str, str, str], int], dict[tuple[str, str, str], int]]:
+    """Sort the repeated requests of an answer log ``(method, path?query, body, outcome)`` into
+    retries — a repeat of a request whose previous answer was retryable — and true duplicates.
+    Returns ({request: retry count}, {request: duplicate count}), a request being (method,
+    path?query, body); paths for which ``ignore`` is true (robots.txt) are skipped."""
+    last: dict[tuple[str, str, str], str] = {}
+    retries: dict[tuple[str, str, str], int] = {}
+    duplicates: dict[tuple[str, str, str], int] = {}
+    for method, path, body, outcome in answer_log:
+        if ignore(path):
+            continue
+        key = (method, path, body)
+        previous = last.get(key)
+        if previous is not None:
+            bucket = retries if is_retryable(previous) else duplicates
+            bucket[key] = bucket.get(key, 0) + 1
+        last[key] = outcome
+    return retries, duplicates
+
+
 class FarmServer:
     """Serves a farm in background threads; use as a context manager."""
 
@@ -166,6 +221,8 @@ class FarmServer:
         self._log_lock = threading.Lock()
         self.requests: list[tuple[str, str]] = []             # (method, path?query)
         self.request_log: list[tuple[str, str, str]] = []     # (method, path?query, request body)
+        self.answer_log: list[tuple[str, str, str, str]] = []  # (method, path?query, body, outcome)
+        self._log_generation = 0  # bumped by clear_log, so a late settle_answer cannot hit a new log
         self._tmpdir: tempfile.TemporaryDirectory | None = None
         self._raw_listeners: list[socket.socket] = []
 
@@ -292,10 +349,27 @@ class FarmServer:
             self.requests.append((method, path))
             self.request_log.append((method, path, body.decode("utf-8", "replace")))
 
+    def record_answer(self, method: str, path: str, body: bytes, outcome: str) -> tuple[int, int]:
+        """Log how a request is answered (see :func:`answer_outcome`), for :func:`split_repeats`;
+        returns the entry's (log generation, index)."""
+        with self._log_lock:
+            self.answer_log.append((method, path, body.decode("utf-8", "replace"), outcome))
+            return self._log_generation, len(self.answer_log) - 1
+
+    def settle_answer(self, entry: tuple[int, int], outcome: str) -> None:
+        """Replace the outcome of a logged answer (a stall the client waited out got its answer)."""
+        generation, index = entry
+        with self._log_lock:
+            if generation == self._log_generation and index < len(self.answer_log):
+                method, path, body, _ = self.answer_log[index]
+                self.answer_log[index] = (method, path, body, outcome)
+
     def clear_log(self) -> None:
         with self._log_lock:
             self.requests.clear()
             self.request_log.clear()
+            self.answer_log.clear()
+            self._log_generation += 1
 
     def request_counts(self) -> dict[tuple[str, str, str], int]:
         """How often each (method, path?query, body) was requested — for duplicate-fetch checks
@@ -305,6 +379,13 @@ class FarmServer:
             for key in self.request_log:
                 counts[key] = counts.get(key, 0) + 1
             return counts
+
+    def repeats(self) -> tuple[dict[tuple[str, str, str], int], dict[tuple[str, str, str], int]]:
+        """({request: retries}, {request: true duplicates}) of the requests logged so far,
+        robots.txt excluded (see :func:`split_repeats`)."""
+        with self._log_lock:
+            answers = list(self.answer_log)
+        return split_repeats(answers, ignore=lambda path: urlsplit(path).path.endswith("/robots.txt"))
 
     # ------------------------------------------------------------ answering
     def routes(self, portal: Portal) -> dict[str, Callable[[], Response]]:
