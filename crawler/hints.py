@@ -16,12 +16,12 @@ one it was learned from. The file is a cache: losing it costs one shell page per
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+
+from crawler.statefile import write_json_atomically
 
 HINTS_FILE = "listing_hints.json"
 HINTS_FORMAT = 1
@@ -106,14 +106,5 @@ def update_hints(path: Path, learned: Iterable[ListingHint] = (), forget: Iterab
         "format": HINTS_FORMAT,
         "seeds": {sid: {k: v for k, v in asdict(h).items() if k != "seed_id"} for sid, h in sorted(current.items())},
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".listing_hints.", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh, ensure_ascii=False, indent=1)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_json_atomically(path, payload)
     return current

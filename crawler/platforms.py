@@ -9,13 +9,12 @@ answer instead of guessing again; a stored detection is ignored once the seed's 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from crawler import patterns as P
+from crawler.statefile import write_json_atomically
 
 DETECTIONS_FILE = "platforms.json"
 DETECTIONS_FORMAT = 1
@@ -158,16 +157,7 @@ def record_detections(detections: list[Detection], path: Path | None = None) -> 
             sid: {k: v for k, v in asdict(det).items() if k != "seed_id"} for sid, det in sorted(current.items())
         },
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".platforms.", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh, ensure_ascii=False, indent=1)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_json_atomically(path, payload)
 
 
 def new_detection(seed_id: str, column_url: str, body: bytes | str, url: str,
