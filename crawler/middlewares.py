@@ -30,12 +30,18 @@ backed off (``spider.backed_off``, filled on a BLOCKED event: challenge page, 42
 requests already queued for a blocking portal are not sent either (stat
 ``harvest/backoff/dropped``). Requests are never retried against a challenge.
 
+:class:`RateLimitNoRetryMiddleware` sits between the downloader and Scrapy's RetryMiddleware: a
+**429** answer ("slow down", usually with a long ``Retry-After``) is handed to the spider at once,
+which backs the seed off for the run, instead of being asked again three times straight away
+(stat ``harvest/ratelimit/not_retried``). robots.txt answers are left to the normal retry.
+
 Settings (crawler/settings.py)::
 
     DOWNLOADER_MIDDLEWARES = {
         "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
         "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
         "crawler.middlewares.SeedBackoffMiddleware": 120,
+        "crawler.middlewares.RateLimitNoRetryMiddleware": 560,   # RetryMiddleware is 550
     }
 """
 
@@ -210,3 +216,22 @@ class SeedBackoffMiddleware:
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("harvest/backoff/dropped")
             raise IgnoreRequest(f"seed {seed.id} backed off for this run")
+
+
+class RateLimitNoRetryMiddleware:
+    """Do not retry a 429: pass it on to the spider, which backs the seed off (see module doc)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RateLimitNoRetryMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response,
+                         spider: Spider | None = None) -> Response:
+        if response.status == 429 and not request.url.endswith("/robots.txt"):
+            request.meta["dont_retry"] = True
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("harvest/ratelimit/not_retried")
+        return response

@@ -53,6 +53,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
     # once a seed is blocked (challenge page, 429, 5xx), drop its queued requests: never hammer it
     "crawler.middlewares.SeedBackoffMiddleware": 120,
+    # a 429 goes straight to the spider (which backs the seed off) instead of three quick retries
+    "crawler.middlewares.RateLimitNoRetryMiddleware": 560,
 }
 
 SPIDER_MIDDLEWARES = {

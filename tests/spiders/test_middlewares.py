@@ -13,7 +13,8 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.test import get_crawler
 
 from crawler.farm import Farm, FarmServer
-from crawler.middlewares import RobotsCache, SeedBackoffMiddleware, StrictRobotsTxtMiddleware
+from crawler.middlewares import (RateLimitNoRetryMiddleware, RobotsCache, SeedBackoffMiddleware,
+                                 StrictRobotsTxtMiddleware)
 from crawler.spiders.health import classify_failure
 from crawler.spiders.trs import TrsSpider
 from tests.spiders.helpers import seed, spider, stat
@@ -32,6 +33,27 @@ def test_backed_off_seed_requests_are_dropped_before_download():
     assert stat(sp, "harvest/backoff/dropped") == 1
     # the drop is not mistaken for a robots.txt refusal
     assert classify_failure(["IgnoreRequest"], str(exc.value)) is None
+
+
+def test_429_reaches_the_spider_without_quick_retries_but_5xx_is_retried():
+    from scrapy.downloadermiddlewares.retry import RetryMiddleware
+    from scrapy.http import Response
+
+    sp = spider(TrsSpider)
+    sp.crawler.spider = sp
+    ours, retry = RateLimitNoRetryMiddleware(sp.crawler), RetryMiddleware.from_crawler(sp.crawler)
+
+    def through_both(url: str, status: int):   # process_response runs 560 (ours) before 550 (retry)
+        request = Request(url)
+        response = Response(url, status=status, headers={"Retry-After": "3600"})
+        return retry.process_response(request, ours.process_response(request, response))
+
+    assert isinstance(through_both("http://a.gov.cn/x/index_1.html", 429), Response)
+    assert stat(sp, "harvest/ratelimit/not_retried") == 1
+    assert isinstance(through_both("http://a.gov.cn/x/index_2.html", 503), Request)   # retried
+    assert isinstance(through_both("http://a.gov.cn/robots.txt", 429), Request)      # robots: retried
+    from crawler import settings as project_settings
+    assert project_settings.DOWNLOADER_MIDDLEWARES["crawler.middlewares.RateLimitNoRetryMiddleware"] > 550
 
 
 # --- robots.txt shared by the crawlers of one process -------------------------------------------
