@@ -87,6 +87,29 @@ def test_nightly_twice_then_a_new_report(ws: Workspace) -> None:
         server.stop()
 
 
+def test_nightly_after_province_backfills_stays_within_budget(ws: Workspace) -> None:
+    """Issue 6, as researchers run it: backfill every province, then the nightly finds nothing."""
+    _, server = _serve(ws, portals=5)
+    try:
+        provinces = sorted({row["adcode"][:2] for row in server.seed_rows()})
+        for code in provinces:
+            result = ws.scrapy("backfill", "--province", code)
+            assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+        expected = _reachable_report_urls(server.manifest())
+        assert expected <= set(ws.stored_urls())
+
+        already = len(server.requests)
+        nightly = ws.scrapy("nightly")
+        assert nightly.returncode == 0, nightly.stdout[-2000:] + nightly.stderr[-2000:]
+        figures = summary_line(nightly.stdout)
+        paths = [path for _, path in server.requests[already:]]
+        assert figures["stored"] == 0 and figures["new_reports"] == 0
+        assert figures["seeds"] == len(server.seed_rows())
+        assert len(paths) <= 1.2 * figures["seeds"], paths
+    finally:
+        server.stop()
+
+
 def test_overlapping_nightly_is_refused(ws: Workspace) -> None:
     _, server = _serve(ws, portals=1)
     try:
