@@ -2,8 +2,10 @@
 
 Strings follow portals.md §3.5 (QR boxes, share bars, font-size widgets, print/close links,
 related links, footers with 版权所有/ICP备/网站标识码). Which variant a portal shows is chosen
-deterministically from the portal id, so pages are stable across requests except for the visit
-counter, which changes on every request (as real counters do).
+deterministically from the portal id, so pages are stable across requests except for the chrome
+that real portals change on every request: the visit counter, the header clock, the order of the
+related-links list, the share bar's counter and the analytics script's nonce. None of it is report
+content: two fetches of one page must clean to the same text and digest (issue 5).
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ import hashlib
 import html
 import itertools
 import json
+import secrets
+import time
 
 from crawler.farm.data.boilerplate import (FONT_WIDGETS, PRINT_WIDGETS, QR_TEXTS, RELATED_TITLES,
                                            SHARE_TEXTS)
 from crawler.farm.model import Document, Portal
 
 _visit_counter = itertools.count(1000)
+_fetch_counter = itertools.count(1)
 
 
 def pick(portal: Portal, options: tuple, salt: str = ""):
@@ -68,7 +73,8 @@ def header(portal: Portal) -> str:
     p = prefix(portal)
     return (f'<body>\n<div class="top-bar"><a href="javascript:;">是否打开信息无障碍浏览</a> '
             f'<a href="javascript:;">长者版</a> <a href="javascript:;">繁體版</a> <a href="javascript:;">ENGLISH</a> '
-            f'<a href="javascript:;">登录</a> <a href="javascript:;">注册</a></div>\n'
+            f'<a href="javascript:;">登录</a> <a href="javascript:;">注册</a> '
+            f'<span class="today">今天是{time.strftime("%Y年%m月%d日 %H:%M:%S")}</span></div>\n'
             f'<div class="header"><a href="{p}/"><img src="{p}/images/logo.png" alt="{html.escape(site_name(portal))}"></a>'
             f'<div class="search"><input type="text" placeholder="请输入关键字"><button>搜索</button></div></div>\n'
             f'<div class="nav"><ul><li><a href="{p}/">首页</a></li><li><a href="{p}/zwgk/">政务公开</a></li>'
@@ -125,15 +131,20 @@ def tail(portal: Portal, related: list[tuple[str, str]]) -> str:
     qr = pick(portal, QR_TEXTS, "qr")
     share = pick(portal, SHARE_TEXTS, "share")
     rel_title = pick(portal, RELATED_TITLES, "related")
+    fetch = next(_fetch_counter)
+    if related:   # the CMS lists related documents in another order on every request
+        turn = fetch % len(related)
+        related = related[turn:] + related[:turn]
     rel = "".join(f'<li><a href="{html.escape(u)}" target="_blank">{html.escape(t)}</a></li>' for t, u in related)
     return (f'<div class="editor"><span><a href="javascript:;">【我要纠错】</a></span><span class="zrbj">责任编辑：王洋</span></div>\n'
             f'<div class="share">{share}<a href="javascript:;">微信</a> <a href="javascript:;">微博</a> '
-            f'<a href="javascript:;">QQ空间</a></div>\n'
+            f'<a href="javascript:;">QQ空间</a> <span class="share-count">{fetch * 7 % 997}</span></div>\n'
             f'<div class="tools"><a href="javascript:window.print();">{printer}</a> '
             f'<a href="javascript:window.close();">{closer}</a> <a href="#top">【返回顶部】</a></div>\n'
             f'<div id="div_div" class="mhide"><div id="qr_container" class="sweep">{qr}</div></div>\n'
             "<!-- 用来校验该浏览器是否支持HTML5 --> <canvas id=\"Canvas\"></canvas>\n"
             f'<div class="xg-list related"><div class="pannel-title">{rel_title}</div><ul class="list01">{rel}</ul></div>\n'
+            f'<script nonce="{secrets.token_hex(8)}">var _hmt = _hmt || []; _hmt.push(["_trackPageview", {fetch}]);</script>\n'
             "<script>$('#share-1').share();\n$('#share-2').share({ sites: ['wechat', 'weibo', 'qq', 'qzone'] });</script>\n")
 
 

@@ -9,6 +9,7 @@ paragraph and every table cell of the farm's source report is kept.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import replace
 
 import pytest
@@ -68,7 +69,37 @@ def farm_pages():
                 fetched = [fetch(url) for url in urls]
                 body = body_of(farm, by_portal[portal.portal_id], doc)
                 pages.append((portal, doc, urls, fetched, body))
+        time.sleep(1.1)   # the header clock shows seconds: let it move before the second fetches
+        pages = [(portal, doc, urls, fetched, body, [fetch(url) for url in urls])
+                 for portal, doc, urls, fetched, body in pages]
     return pages
+
+
+# Chrome that the farm changes on every request, as real portals do (crawler/farm/chrome.py).
+VARYING = {
+    "visit counter": re.compile(rb'id="visits">(\d+)<'),
+    "clock": re.compile(rb'class="today">([^<]+)<'),
+    "related-links order": re.compile(rb'<ul class="list01">(.*?)</ul>', re.S),
+    "share counter": re.compile(rb'class="share-count">(\d+)<'),
+    "script nonce": re.compile(rb'nonce="([0-9a-f]+)"'),
+}
+
+
+def test_two_fetches_differing_in_every_varying_element_hash_identically(farm_pages) -> None:
+    varied = {name: 0 for name in VARYING}
+    for _, _, urls, first, _, second in farm_pages:
+        for url, a, b in zip(urls, first, second):
+            assert a.body != b.body, url
+            for name, pattern in VARYING.items():
+                x, y = pattern.search(a.body), pattern.search(b.body)
+                if x and y and x.group(1) != y.group(1):
+                    varied[name] += 1
+            ca = clean_page(a.body, url=url, headers=a.headers)
+            cb = clean_page(b.body, url=url, headers=b.headers)
+            assert ca.digest == cb.digest and ca.content_text == cb.content_text, url
+            assert (ca.title, ca.published, ca.index_no, ca.attachments) == \
+                (cb.title, cb.published, cb.index_no, cb.attachments), url
+    assert all(varied.values()), varied   # every element really did change somewhere
 
 
 def test_the_farm_sample_covers_every_family_and_body_format(farm_pages) -> None:
@@ -82,7 +113,7 @@ def test_the_farm_sample_covers_every_family_and_body_format(farm_pages) -> None
 
 def test_no_boilerplate_marker_left_on_any_detail_page(farm_pages) -> None:
     checked = 0
-    for portal, doc, urls, fetched, body in farm_pages:
+    for portal, doc, urls, fetched, body, _ in farm_pages:
         source = "\n".join(report_paragraphs(body)) + (body_html(body) if body.spec is not None else "")
         for url, answer in zip(urls, fetched):
             assert answer.status == 200, url
@@ -97,7 +128,7 @@ def test_no_boilerplate_marker_left_on_any_detail_page(farm_pages) -> None:
 
 def test_every_line_of_the_source_report_is_kept(farm_pages) -> None:
     checked = 0
-    for _, doc, urls, fetched, body in farm_pages:
+    for _, doc, urls, fetched, body, _ in farm_pages:
         if not doc.is_report or doc.body_format not in BODY_ON_PAGE:
             continue
         kept = "".join(squash(clean_page(a.body, url=u, headers=a.headers).content_text)

@@ -107,7 +107,11 @@ def test_detail_page_chrome_and_changing_visit_counter(farm_server, manifest):
     assert "一、总体情况" in first or "总体情况" in first
     counter = re.compile(r'id="visits">(\d+)<')
     assert counter.search(first).group(1) != counter.search(second).group(1)
-    assert counter.sub("", first) == counter.sub("", second)
+    # only the per-request chrome differs (crawler/farm/chrome.py): counters, clock, nonce and the
+    # order of the related links
+    per_request = re.compile(r'id="visits">\d+<|class="today">[^<]*<|class="share-count">\d+<'
+                             r'|nonce="[0-9a-f]+"|"_trackPageview", \d+|<ul class="list01">.*?</ul>', re.S)
+    assert per_request.sub("", first) == per_request.sub("", second)
 
 
 def test_add_report_appears_on_page_one_while_serving():
