@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pipelines.parsing.types import ExtractedDocument, ParsedReport, ParseFailure
 
-PARSER_VERSION = "1.0.0"
+PARSER_VERSION = "1.1.0"
 
 __all__ = ["PARSER_VERSION", "parse_document", "parse_extracted", "ParsedReport", "ParseFailure"]
 
@@ -33,6 +33,12 @@ def parse_extracted(doc: ExtractedDocument, *, name: str = "document") -> Parsed
     sections = find_sections(doc, pre2019=pre2019)
     n_main = sum(1 for s in sections if s.key.startswith("s") or s.key.startswith("pre2019"))
     ok, reason = looks_like_report(doc, md, n_main, has_tables)
+    if not ok and _report_in_pictures(doc, md):
+        return ParseFailure(status="needs_ocr", title=md.title, agency=md.agency, year=md.year,
+                            reason=f"{name}: the report is published as {doc.images} image(s) with no text "
+                                   "of its own (图片版); OCR needed",
+                            source_format=doc.source_format, parser_version=PARSER_VERSION,
+                            warnings=tuple(doc.warnings))
     if not ok:
         return ParseFailure(status="not_report", reason=f"{name}: {reason}", title=md.title, agency=md.agency,
                             year=md.year, source_format=doc.source_format, parser_version=PARSER_VERSION,
@@ -49,6 +55,16 @@ def parse_extracted(doc: ExtractedDocument, *, name: str = "document") -> Parsed
         warnings=tuple(doc.warnings) + tuple(tables.warnings), source_format=doc.source_format,
         parser_version=PARSER_VERSION, extra=extra,
     )
+
+
+def _report_in_pictures(doc: ExtractedDocument, md) -> bool:
+    """An HTML page titled as an annual report whose body is images, not text."""
+    from pipelines.parsing import patterns as P
+
+    if not doc.images or md.title is None or md.notice or md.year is None:
+        return False
+    rest = P.LABEL_WS.sub("", doc.text).replace(P.LABEL_WS.sub("", md.title), "", 1)
+    return len(rest) <= P.IMAGE_REPORT_MAX_CHARS
 
 
 def parse_document(body: bytes, *, content_type: str | None = None, filename: str | None = None,

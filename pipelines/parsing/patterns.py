@@ -122,8 +122,11 @@ GLUED_HEADING_START = re.compile(
 )
 
 # Report recognition.
-NOT_REPORT_TITLE = ("通知", "决算", "预算", "关于做好", "关于编制", "关于印发", "的函", "公开指南")
+NOT_REPORT_TITLE = ("通知", "决算", "预算", "关于做好", "关于编制", "关于印发", "的函", "公开指南", "更正说明")
 NOT_REPORT_BODY = ("部门决算", "决算报表", "收入支出决算", "财政拨款")
+# A report printed as pictures (图片版): a report title, at least one image, and no more text than
+# this many characters besides the title (an HTML page whose report is only <img> tags).
+IMAGE_REPORT_MAX_CHARS = 200
 
 # Metadata.
 STAT_PERIOD = re.compile(r"((?:19|20)\d\d)\s*年\s*1\s*月\s*1\s*日\s*(?:起\s*)?(?:至|到|—|-|~)\s*((?:19|20)\d\d)\s*年\s*12\s*月\s*31\s*日")

@@ -38,6 +38,7 @@ class ExtractedDocument:
     source_format: str  # html | text | pdf | docx | doc | xls | xlsx | ofd
     needs_ocr: bool = False  # image-only page / PDF without a text layer
     warnings: tuple[str, ...] = ()
+    images: int = 0  # <img> elements of an HTML document (a report published as pictures)
 
     @property
     def text(self) -> str:

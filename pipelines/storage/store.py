@@ -255,7 +255,9 @@ class ReportStore:
             text = _content_text(doc, parsed)
             agency, year = _identity(doc, parsed, text)
             key = report_key(agency, year, text)
-            digest = report_digest(parsed) if status == "ok" else _raw_digest(doc.sha256, key)
+            # row.sha256: the bytes first stored for this document (a refetch with other chrome is
+            # the same document, see _document_row, and must not become another version)
+            digest = report_digest(parsed) if status == "ok" else _raw_digest(row.sha256, key)
             correction = bool(P.CORRECTION.search(" ".join(
                 t for t in (parsed.get("title"), doc.link_title, getattr(doc, "filename", None)) if t)))
             report = self._exact_match(session, row, digest, key)

@@ -142,3 +142,38 @@ def test_pdf_without_text_layer_needs_ocr() -> None:
     result = parse_document(buf.getvalue(), filename="scan.pdf")
     assert result.status == "needs_ocr"
     assert "scan.pdf" in result.reason
+
+
+# --- a report published as pictures (图片版) -------------------------------------------------
+
+def _picture_page(title: str, extra: str = "") -> bytes:
+    images = "".join(f'<p><img src="scan_{i}.png" width="600"></p>' for i in range(1, 4))
+    return f"<html><body><h1>{title}</h1>{extra}{images}</body></html>".encode()
+
+
+def test_report_published_as_images_needs_ocr_with_its_identity() -> None:
+    from pipelines.parsing import parse_document
+
+    result = parse_document(_picture_page("梅州市人力资源和社会保障局2021年政府信息公开工作年度报告（图片版）"),
+                            filename="page.html")
+    assert result.status == "needs_ocr" and "image" in result.reason
+    assert (result.agency, result.year) == ("梅州市人力资源和社会保障局", 2021)
+
+
+def test_images_under_a_notice_or_without_a_report_title_are_not_reports() -> None:
+    from pipelines.parsing import parse_document
+
+    notice = parse_document(_picture_page("关于梅州市2021年政府信息公开工作年度报告的更正说明"), filename="n.html")
+    untitled = parse_document(_picture_page("梅州市人力资源和社会保障局工作动态"), filename="u.html")
+    assert notice.status == "not_report" and untitled.status == "not_report"
+
+
+def test_images_with_a_text_report_are_parsed_as_text() -> None:
+    from pipelines.parsing import parse_document
+
+    text = "".join(f"<p>{line}</p>" for line in (
+        "一、总体情况", "本机关认真贯彻落实《中华人民共和国政府信息公开条例》。" * 12,
+        "二、主动公开政府信息情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"))
+    result = parse_document(_picture_page("梅州市人力资源和社会保障局2021年政府信息公开工作年度报告", text),
+                            filename="t.html")
+    assert result.status == "ok"

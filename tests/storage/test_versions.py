@@ -222,3 +222,21 @@ def test_text_less_document_without_a_title_keeps_no_identity(store: ReportStore
                            filename="scan_1.png"), scan())
     assert image.group_id != text.group_id
     assert groups(store)[-1].agency is None
+
+
+def test_picture_page_fetched_again_with_other_chrome_is_not_another_version(store: ReportStore) -> None:
+    from pipelines.cleaning import clean_page
+
+    def page(visits: int) -> bytes:
+        return (f'<html><head><title>{TITLE}</title></head><body><h1>{TITLE}</h1>'
+                f'<div class="byline">浏览次数：<em>{visits}</em></div><div id="zoom">'
+                '<p><img src="scan_1.png"></p><p><img src="scan_2.png"></p></div></body></html>').encode()
+
+    url = "http://127.0.0.1/a/pic.html"
+    outcomes = []
+    for visits in (1000, 1001):
+        item = doc(url, page(visits), cleaned=clean_page(page(visits), url=url), link_title=TITLE)
+        outcomes.append(store.save(item, parsed("", status="needs_ocr")))
+    assert outcomes[0].report_created and not outcomes[1].report_created
+    assert outcomes[0].document_id == outcomes[1].document_id
+    assert len(versions(store)) == 1 and len(groups(store)) == 1

@@ -240,4 +240,6 @@ def extract_html(body: bytes, *, limits: Limits, deadline: Deadline, declared_ch
     walker.flush()
     if not walker.blocks:
         raise ExtractionError("html: no text content outside scripts/styles", "empty")
-    return ExtractedDocument(blocks=tuple(walker.blocks), source_format="html", warnings=tuple(warns))
+    images = sum(1 for _ in root.iter("img"))
+    return ExtractedDocument(blocks=tuple(walker.blocks), source_format="html", warnings=tuple(warns),
+                             images=images)
