@@ -1,7 +1,10 @@
 """``scrapy report PATH [--json]``: parse one local report file and print the result.
 
 With ``--json`` the canonical ``ogi-report/1`` JSON is printed (the same JSON the database
-stores); otherwise a short human summary. Exit code 1 when the file cannot be read, 2 when the
+stores); otherwise a short human summary. An HTML page is read as a crawl reads it: its cleaned
+content container behind the page title (:mod:`pipelines.cleaning`, :func:`pipelines.report.
+joined_page`), so site chrome around the report changes nothing; a page without a recognisable
+container is parsed whole. Exit code 1 when the file cannot be read, 2 when the
 document could not be parsed (status ``failed``).
 """
 
@@ -15,7 +18,11 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from pipelines.cleaning import clean_page
 from pipelines.parsing import parse_document
+from pipelines.report import joined_page
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 def summary(result) -> str:
@@ -62,6 +69,11 @@ class Command(ScrapyCommand):
             self.exitcode = 1
             return
         content_type, _ = mimetypes.guess_type(path.name)
+        if content_type in HTML_TYPES:
+            cleaned = clean_page(body, url=path.resolve().as_uri())
+            if cleaned.content_html and "no_container" not in cleaned.flags:
+                body = joined_page(cleaned.title, [cleaned.content_html])
+                content_type = "text/html; charset=utf-8"
         result = parse_document(body, content_type=content_type, filename=path.name)
         if opts.as_json:
             print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))

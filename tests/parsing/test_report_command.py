@@ -46,3 +46,31 @@ def test_garbage_file_is_a_failed_parse(capsys, tmp_path) -> None:
     out = json.loads(capsys.readouterr().out)
     assert out["status"] == "failed" and "bad.docx" in out["reason"]
     assert cmd.exitcode == 2
+
+
+def test_html_page_is_read_like_the_crawl_reads_it(capsys, tmp_path) -> None:
+    """A whole portal page (chrome and all) parses as the pipeline parses it: the cleaned
+    container behind the title. A 图片版 page is needs_ocr (its chrome alone is not text of
+    the report); a text report keeps every cell."""
+    from crawler.farm import Farm, FarmServer
+    from tests.farm.helpers import fetch
+
+    farm = Farm.generate(portals=6, seed=7, faults=False)
+    with FarmServer(farm, port=0) as server:
+        manifest = server.manifest()
+        picture = next(r for r in manifest["reports"] if r["format"] == "image")
+        text = next(r for r in manifest["reports"] if r["format"] == "html" and r["cells"]
+                    and len(r["detail_urls"]) == 1)
+        pages = {"picture.html": fetch(picture["detail_url"]).body, "text.html": fetch(text["detail_url"]).body}
+    for name, body in pages.items():
+        (tmp_path / name).write_bytes(body)
+
+    _run([str(tmp_path / "picture.html")], True)
+    out = json.loads(capsys.readouterr().out)
+    assert out["status"] == "needs_ocr", out["reason"]
+    assert (out["agency"], out["year"]) == (picture["agency"], picture["year"])
+
+    _run([str(tmp_path / "text.html")], True)
+    out = json.loads(capsys.readouterr().out)
+    assert out["status"] == "ok" and (out["agency"], out["year"]) == (text["agency"], text["year"])
+    assert {k: c["value"] for k, c in out["cells"].items() if k in text["cells"]} == text["cells"]
