@@ -264,11 +264,6 @@ class PortalSpider(scrapy.Spider):
             self.logger.info("not a report page: %s (seed %s)", response.url, seed.id)
             return
         yield self.document_item(response, seed, link_title=link.title, parent_url=part_of)
-        for url in self.detail_parts(text, response.url):
-            if self.allowed(seed, url):
-                yield Request(url, callback=self.parse_detail, errback=self.on_error,
-                              cb_kwargs={"seed": seed, "link": link, "part_of": part_of or response.url},
-                              meta={KIND: "detail"})
         files = [(a.url, a.name) for a in L.attachments_from_html(text, response.url)]
         files += [(u, L.filename_from_url(u)) for u in L.scan_images(text, response.url)]
         for url, name in files:
@@ -278,10 +273,6 @@ class PortalSpider(scrapy.Spider):
                               cb_kwargs={"seed": seed, "parent_url": response.url, "name": name,
                                          "link_title": link.title},
                               meta={KIND: "attachment"})
-
-    def detail_parts(self, text: str, url: str) -> list[str]:
-        """Further pages of a multi-page article (TRS overrides)."""
-        return []
 
     def parse_attachment(self, response: Response, seed: Seed, parent_url: str, name: str,
                          link_title: str) -> Iterator[Any]:
