@@ -270,7 +270,14 @@ def _make_portal(rng: random.Random, index: int, family: str, places: list, used
     dept_name, dept_slug = DEPARTMENTS[(index // len(places) + rng.randrange(len(DEPARTMENTS)))
                                        % len(DEPARTMENTS)]
     portal_id = f"{adcode}_{slug}_{dept_slug}"
-    while portal_id in used:
+    if portal_id in used:
+        # another department of the same place: two portals of one agency would put one agency's
+        # reports twice into the ground truth (the store rightly makes them one logical report)
+        free = [d for d in DEPARTMENTS if f"{adcode}_{slug}_{d[1]}" not in used]
+        if free:
+            dept_name, dept_slug = free[rng.randrange(len(free))]
+            portal_id = f"{adcode}_{slug}_{dept_slug}"
+    while portal_id in used:   # every department of this place is taken (very large farms)
         dept_name, dept_slug = DEPARTMENTS[rng.randrange(len(DEPARTMENTS))]
         portal_id = f"{adcode}_{slug}_{dept_slug}{rng.randrange(10, 99)}"
     used.add(portal_id)
