@@ -15,13 +15,12 @@ one it was learned from. The file is a cache: losing it costs one shell page per
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
-from crawler.statefile import write_json_atomically
+from crawler.statefile import read_seed_entries, utc_stamp, write_seed_entries
 
 HINTS_FILE = "listing_hints.json"
 HINTS_FORMAT = 1
@@ -59,20 +58,16 @@ def make_hint(seed_id: str, column_url: str, method: str, url: str, body: bytes 
             body = body.decode("ascii")  # form-encoded bodies are ASCII; anything else is not replayed
         except UnicodeDecodeError:
             return None
-    stamp = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
     return ListingHint(seed_id=seed_id, column_url=column_url, method=method, url=url, body=body,
-                       learned_at=stamp)
+                       learned_at=utc_stamp(now))
 
 
 def load_hints(path: Path) -> dict[str, ListingHint]:
     """Stored hints by seed id; an absent file is empty, a corrupt one raises ValueError."""
     path = Path(path)
-    if not path.exists():
-        return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
         result = {}
-        for seed_id, entry in data["seeds"].items():
+        for seed_id, entry in read_seed_entries(path).items():
             hint = ListingHint(seed_id=seed_id, column_url=entry["column_url"], method=entry["method"],
                                url=entry["url"], body=entry.get("body", ""),
                                learned_at=entry.get("learned_at", ""))
@@ -102,9 +97,5 @@ def update_hints(path: Path, learned: Iterable[ListingHint] = (), forget: Iterab
         current.pop(seed_id, None)
     for hint in learned:
         current[hint.seed_id] = hint
-    payload = {
-        "format": HINTS_FORMAT,
-        "seeds": {sid: {k: v for k, v in asdict(h).items() if k != "seed_id"} for sid, h in sorted(current.items())},
-    }
-    write_json_atomically(path, payload)
+    write_seed_entries(path, HINTS_FORMAT, current)
     return current

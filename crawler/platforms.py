@@ -9,12 +9,12 @@ answer instead of guessing again; a stored detection is ignored once the seed's 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from crawler import patterns as P
-from crawler.statefile import write_json_atomically
+from crawler.statefile import read_seed_entries, utc_stamp, write_seed_entries
 
 DETECTIONS_FILE = "platforms.json"
 DETECTIONS_FORMAT = 1
@@ -102,13 +102,9 @@ def detections_path(var_dir: Path | None = None) -> Path:
 def load_detections(path: Path | None = None) -> dict[str, Detection]:
     """Stored detections by seed id; an absent file is empty, a corrupt one raises ValueError."""
     path = detections_path() if path is None else Path(path)
-    if not path.exists():
-        return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        entries = data["seeds"]
         result = {}
-        for seed_id, entry in entries.items():
+        for seed_id, entry in read_seed_entries(path).items():
             det = Detection(
                 seed_id=seed_id,
                 platform=entry["platform"],
@@ -133,8 +129,8 @@ def record_detection(
     now: datetime | None = None,
 ) -> Detection:
     """Store (or replace) the detection for ``seed_id``; the file is rewritten atomically."""
-    stamp = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
-    detection = Detection(seed_id=seed_id, platform=platform, evidence=evidence, url=url, detected_at=stamp)
+    detection = Detection(seed_id=seed_id, platform=platform, evidence=evidence, url=url,
+                          detected_at=utc_stamp(now))
     record_detections([detection], path)
     return detection
 
@@ -151,13 +147,7 @@ def record_detections(detections: list[Detection], path: Path | None = None) -> 
     current = load_detections(path)
     for detection in detections:
         current[detection.seed_id] = detection
-    payload = {
-        "format": DETECTIONS_FORMAT,
-        "seeds": {
-            sid: {k: v for k, v in asdict(det).items() if k != "seed_id"} for sid, det in sorted(current.items())
-        },
-    }
-    write_json_atomically(path, payload)
+    write_seed_entries(path, DETECTIONS_FORMAT, current)
 
 
 def new_detection(seed_id: str, column_url: str, body: bytes | str, url: str,
@@ -170,8 +160,8 @@ def new_detection(seed_id: str, column_url: str, body: bytes | str, url: str,
     platform, evidence = detect_platform(body, url)
     if platform not in P.DETECTABLE_PLATFORMS:
         return None
-    stamp = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
-    return Detection(seed_id=seed_id, platform=platform, evidence=evidence, url=column_url, detected_at=stamp)
+    return Detection(seed_id=seed_id, platform=platform, evidence=evidence, url=column_url,
+                     detected_at=utc_stamp(now))
 
 
 def effective_platform(seed_platform: str, seed_id: str, column_url: str, detections: dict[str, Detection]) -> str:

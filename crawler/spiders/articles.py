@@ -27,9 +27,8 @@ class PendingArticle:
     failed: set[str] = field(default_factory=set)
 
     def arrived(self, url: str, page: FetchedDocument) -> None:
-        """Page ``url`` was fetched: it becomes a part of the article (stored, not parsed alone)."""
+        """Page ``url`` (an article part, stored but not parsed alone) was fetched."""
         if url in self.page_urls:
-            page.article_part = True
             self.fetched[url] = page
             self.failed.discard(url)
 

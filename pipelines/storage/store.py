@@ -278,12 +278,7 @@ class ReportStore:
                     report.correction = correction
                     session.add(report)
                     session.flush()
-            source_added = False
-            link = session.scalar(select(ReportSource).where(
-                ReportSource.report_id == report.id, ReportSource.document_id == row.id))
-            if link is None:
-                session.add(ReportSource(report_id=report.id, document_id=row.id))
-                source_added = True
+            source_added = self._link(session, report, row)
             self._link_article_pages(session, doc, report, crawl_run_id)
             if report_created and report.group_id is not None:
                 self._recompute_canonical(session, report.group_id)
@@ -303,9 +298,16 @@ class ReportStore:
             if not page.sha256:
                 raise ValueError(f"article page {page.url} has no sha256: archive its bytes before storing it")
             page_row, _ = cls._document_row(session, page, crawl_run_id)
-            if session.scalar(select(ReportSource.id).where(
-                    ReportSource.report_id == report.id, ReportSource.document_id == page_row.id)) is None:
-                session.add(ReportSource(report_id=report.id, document_id=page_row.id))
+            cls._link(session, report, page_row)
+
+    @staticmethod
+    def _link(session: Session, report: Report, document: Document) -> bool:
+        """Make ``document`` a source of ``report`` unless it is one already; True when added."""
+        if session.scalar(select(ReportSource.id).where(
+                ReportSource.report_id == report.id, ReportSource.document_id == document.id)) is not None:
+            return False
+        session.add(ReportSource(report_id=report.id, document_id=document.id))
+        return True
 
     @staticmethod
     def _exact_match(session: Session, row: Document, digest: str, key: ReportKey) -> Report | None:
