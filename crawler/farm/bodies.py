@@ -25,14 +25,16 @@ from crawler.farm import patterns
 from pipelines.parsing import render
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+#: the five seed texts (../shared/seeds-texts, copied once into the project; tests read them here)
+SEED_TEXT_DIR = DATA_DIR / "seed_texts"
 
 
 def _load_seed_texts() -> dict[str, str]:
     texts = {}
-    for path in sorted((DATA_DIR / "seed_texts").glob("*.txt")):
+    for path in sorted(SEED_TEXT_DIR.glob("*.txt")):
         texts[path.stem] = path.read_text(encoding="utf-8")
     if not texts:
-        raise FileNotFoundError(f"no seed texts under {DATA_DIR / 'seed_texts'}")
+        raise FileNotFoundError(f"no seed texts under {SEED_TEXT_DIR}")
     return texts
 
 

@@ -5,9 +5,10 @@ parameter, so digest tests can vary exactly one of them."""
 
 import html
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from crawler.farm.bodies import SEED_TEXT_DIR
+
+FIXTURES = SEED_TEXT_DIR
 
 
 def seed_lines(n: int) -> list[str]:

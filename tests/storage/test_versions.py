@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
+from crawler.farm.bodies import SEED_TEXT_DIR
 from crawler.items import FetchedDocument
 from pipelines.storage.blobs import sha256_hex
 from pipelines.storage.models import Report, ReportGroup, ReportSource
@@ -16,7 +16,7 @@ from tests.storage import test_store
 
 store = test_store.store  # the SQLite/PostgreSQL fixture
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = SEED_TEXT_DIR
 SEED = (FIXTURES / "000_2155bf533a9f2703.txt").read_text(encoding="utf-8")
 AGENCY, YEAR = "白碱滩区教育局", 2024
 TITLE = f"{AGENCY}{YEAR}年政府信息公开工作年度报告"
