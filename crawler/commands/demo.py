@@ -65,7 +65,9 @@ class Command(ScrapyCommand):
             manifest = server.manifest()
         after = store.counts()
         figures = summarize(crawlers)
-        expected = sum(1 for r in manifest.get("reports", []) if r.get("expect_stored", True))
+        # logical reports (one agency's report for one year, all its editions and reposts), as
+        # reports_stored counts them
+        expected = len({r["logical_key"] for r in manifest.get("reports", []) if r.get("expect_stored", True)})
         summary = {
             "database": redact(url),
             "documents_fetched": figures["documents"],

@@ -37,6 +37,7 @@ def test_demo_crawl_stores_every_sample_report(tmp_path: Path) -> None:
     # one run row per family spider of the demo, all finished
     assert runs and {r.mode for r in runs} == {"demo"} and {r.status for r in runs} == {"finished"}
     assert summary["documents_new"] == len(documents) and summary["reports_stored"] == len(reports)
+    assert summary["reports_in_farm"] == summary["reports_stored"]   # both count logical reports
     assert summary["documents_fetched"] >= len(documents) > 0
 
 
