@@ -12,7 +12,7 @@ cpu_s_per_report= peak_rss_mb= bare_fetch_ratio=
 duplicate_fetches counts true duplicates only: a request (method, URL, body) repeated after an
 answer that needed no retry; a repeat after a retryable answer (5xx, 408, 429, reset, truncated
 body, a stall the client gave up on) is a retry and counted in retry_fetches
-(:func:`crawler.farm.server.split_repeats`). A report is a logical report (``reports.group_id``:
+(:func:`portalsim.server.split_repeats`). A report is a logical report (``reports.group_id``:
 one agency's report for one year, all versions). Lines starting ``miss:``, ``wrong:``,
 ``duplicate:`` and ``misclassified:`` name what the figures count; the nightly's log is kept in
 ``<work>/nightly.log``.
@@ -36,7 +36,7 @@ sys.path.insert(0, str(REPO))
 
 from sqlalchemy import select  # noqa: E402
 
-from crawler.farm import Farm, FarmServer  # noqa: E402
+from portalsim import Farm, FarmServer  # noqa: E402
 from pipelines.storage.db import make_engine  # noqa: E402
 from pipelines.storage.models import Document, Report, ReportSource, SeedHealth  # noqa: E402
 from pipelines.storage.store import ReportStore  # noqa: E402

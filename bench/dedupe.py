@@ -4,7 +4,7 @@ Usage: .venv/bin/python bench/dedupe.py [--portals 5] [--seed 3] [--no-traps]
 
 Serves Farm.generate(portals, seed, faults=False, dedupe_traps=True) on 127.0.0.1, runs
 ``scrapy nightly`` (politeness delays off) into a fresh SQLite database and maps every stored report
-source URL to its logical report (``report_groups``). Scoring: :mod:`crawler.farm.dedupe`. Prints the
+source URL to its logical report (``report_groups``). Scoring: :mod:`portalsim.dedupe`. Prints the
 split/merged logical reports, then one machine-readable line:
 dedupe_recall= dedupe_precision= logical_reports= groups= stored_urls= split= merged=
 """
@@ -24,8 +24,8 @@ sys.path.insert(0, str(REPO))
 
 from sqlalchemy import select  # noqa: E402
 
-from crawler.farm import Farm, FarmOptions, FarmServer  # noqa: E402
-from crawler.farm.dedupe import DedupeScore, expected_labels, score_grouping  # noqa: E402
+from portalsim import Farm, FarmOptions, FarmServer  # noqa: E402
+from portalsim.dedupe import DedupeScore, expected_labels, score_grouping  # noqa: E402
 from pipelines.storage.db import make_engine  # noqa: E402
 from pipelines.storage.models import Document, Report, ReportSource  # noqa: E402
 

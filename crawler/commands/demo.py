@@ -13,7 +13,6 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 
 from crawler.commands._common import fail, open_store, quiet_unless_asked
-from crawler.farm import Farm, FarmServer
 from crawler.runs import family_spiders, schedule, summarize
 from pipelines.storage.db import DatabaseUnavailable, redact
 
@@ -44,6 +43,7 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None and self.crawler_process is not None
+        from portalsim import Farm, FarmServer  # test/demo tooling: loaded only by this command
         url = self.settings["HARVEST_DATABASE_URL"]
         try:
             store = open_store(url)

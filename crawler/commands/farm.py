@@ -18,8 +18,6 @@ import threading
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.farm import Farm, FarmOptions, FarmServer
-
 
 class Command(ScrapyCommand):
     requires_project = False
@@ -60,6 +58,7 @@ class Command(ScrapyCommand):
             raise UsageError("--out DIR is required")
         if opts.portals < 0 or not (0 <= opts.port < 65536):
             raise UsageError("--portals must be >= 0 and --port within 0..65535")
+        from portalsim import Farm, FarmOptions, FarmServer  # test/demo tooling: loaded only by this command
         options = FarmOptions(timeout_s=opts.timeout_s, oversized_bytes=opts.oversized_mb * 1024 * 1024,
                               first_year=opts.first_year, non_reports=opts.non_reports,
                               dedupe_traps=opts.dedupe_traps)

@@ -9,7 +9,7 @@ import time
 import unicodedata
 from pathlib import Path
 
-FIX = Path(__file__).resolve().parents[2] / "crawler" / "farm" / "data" / "seed_texts"
+FIX = Path(__file__).resolve().parents[2] / "portalsim" / "data" / "seed_texts"
 
 
 def norm(t: str) -> str:

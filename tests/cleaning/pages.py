@@ -6,7 +6,7 @@ parameter, so digest tests can vary exactly one of them."""
 import html
 from dataclasses import dataclass, field, replace
 
-from crawler.farm.bodies import SEED_TEXT_DIR
+from portalsim.bodies import SEED_TEXT_DIR
 
 FIXTURES = SEED_TEXT_DIR
 

@@ -15,10 +15,10 @@ from dataclasses import replace
 import pytest
 from lxml import html as lxml_html
 
-from crawler.farm import Farm, FarmServer
-from crawler.farm.families import family_of
-from crawler.farm.families.base import body_of
-from crawler.farm.bodies import body_html
+from portalsim import Farm, FarmServer
+from portalsim.families import family_of
+from portalsim.families.base import body_of
+from portalsim.bodies import body_html
 from pipelines.cleaning import clean_page
 from pipelines.cleaning import patterns as P
 from tests.cleaning.pages import SEED_HEAD_CHROME
@@ -75,7 +75,7 @@ def farm_pages():
     return pages
 
 
-# Chrome that the farm changes on every request, as real portals do (crawler/farm/chrome.py).
+# Chrome that the farm changes on every request, as real portals do (portalsim/chrome.py).
 VARYING = {
     "visit counter": re.compile(rb'id="visits">(\d+)<'),
     "clock": re.compile(rb'class="today">([^<]+)<'),

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from crawler.farm import Farm, FarmServer
+from portalsim import Farm, FarmServer
 from pipelines.storage.models import Document, ReportCell, ReportSource
 from tests.crawl.harness import Workspace
 

@@ -19,8 +19,8 @@ from collections import defaultdict
 import pytest
 from sqlalchemy import select
 
-from crawler.farm import Farm, FarmOptions, FarmServer
-from crawler.farm.dedupe import expected_labels, report_urls, score_grouping
+from portalsim import Farm, FarmOptions, FarmServer
+from portalsim.dedupe import expected_labels, report_urls, score_grouping
 from pipelines.storage.models import Document, Report, ReportGroup, ReportSource
 from tests.crawl.harness import Workspace
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.farm import Farm, FarmOptions, FarmServer
+from portalsim import Farm, FarmOptions, FarmServer
 from tests.crawl.harness import Workspace, manifest_report_urls
 
 pytestmark = pytest.mark.slow

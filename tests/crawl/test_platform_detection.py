@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from crawler.farm import Farm, FarmOptions, FarmServer
+from portalsim import Farm, FarmOptions, FarmServer
 from crawler.platforms import load_detections
 from crawler.spiders.registry import spider_for
 from pipelines.storage.models import CrawlRun, SeedHealth

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from crawler.farm import Farm, FarmServer
-from crawler.farm.server import SEED_HEADER
+from portalsim import Farm, FarmServer
+from portalsim.server import SEED_HEADER
 from crawler.hints import hints_path, load_hints, make_hint, update_hints
 from crawler.runs import EXIT_CONFIG, EXIT_LOCKED, run_lock
 from crawler.spiders import gkmlpt

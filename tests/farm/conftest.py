@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.farm import Farm, FarmOptions, FarmServer
+from portalsim import Farm, FarmOptions, FarmServer
 
 FAST = FarmOptions(timeout_s=0.3, rate_limit_after=3, oversized_bytes=3 * 1024 * 1024, burst_failures=1)
 

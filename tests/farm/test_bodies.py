@@ -7,7 +7,7 @@ import io
 import pytest
 from lxml import html as lxml_html
 
-from crawler.farm import Farm, FarmServer, bodies
+from portalsim import Farm, FarmServer, bodies
 from pipelines.parsing import patterns as parsing_patterns
 from tests.farm.helpers import fetch
 

@@ -7,10 +7,10 @@ from collections import defaultdict
 
 import pytest
 
-from crawler.farm import Farm, FarmOptions, FarmServer
-from crawler.farm import bodies
-from crawler.farm.dedupe import expected_labels, score_grouping
-from crawler.farm.families.base import body_of
+from portalsim import Farm, FarmOptions, FarmServer
+from portalsim import bodies
+from portalsim.dedupe import expected_labels, score_grouping
+from portalsim.families.base import body_of
 from pipelines.cleaning import Relation, is_near_duplicate, relation, report_key
 
 TRAPS = FarmOptions(dedupe_traps=True)
@@ -120,7 +120,7 @@ def test_every_portal_of_a_large_farm_is_its_own_agency() -> None:
     the ground truth (seen at 100 portals before the generator picked a free department)."""
     from collections import Counter
 
-    from crawler.farm import Farm
+    from portalsim import Farm
 
     farm = Farm.generate(portals=100, seed=1, faults=True)
     twice = [agency for agency, n in Counter(p.agency for p in farm.portals).items() if n > 1]

@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from crawler.farm import Farm, FarmServer
+from portalsim import Farm, FarmServer
 from tests.farm.helpers import fetch, portal_of
 
 TITLE_ATTR = re.compile(r"title=['\"]([^'\"]+)['\"]")

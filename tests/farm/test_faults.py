@@ -15,7 +15,7 @@ import urllib.robotparser
 
 import pytest
 
-from crawler.farm import FAULT_EXPECTATIONS
+from portalsim import FAULT_EXPECTATIONS
 from tests.farm.helpers import fault_portal, fetch
 
 HEALTH = {"OK", "EMPTY", "ROBOTS-DISALLOWED"} | {f"BLOCKED:{k}" for k in
@@ -222,7 +222,7 @@ def test_json_api_error_payload_beyond_first_page(farm_server, manifest):
 
 
 def test_every_fault_row_describes_its_behaviour(manifest):
-    from crawler.farm.model import FAULT_DETAILS
+    from portalsim.model import FAULT_DETAILS
 
     assert set(FAULT_DETAILS) == set(FAULT_EXPECTATIONS)
     for row in manifest["faults"]:

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.farm import faults
-from crawler.farm.server import is_retryable, split_repeats
+from portalsim import faults
+from portalsim.server import is_retryable, split_repeats
 from tests.farm.helpers import fault_portal, fetch, portal_of
 
 

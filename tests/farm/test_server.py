@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.farm import SEED_HEADER, Farm, FarmOptions, FarmServer
+from portalsim import SEED_HEADER, Farm, FarmOptions, FarmServer
 from tests.farm.helpers import fetch
 
 REPO = Path(__file__).resolve().parents[2]
@@ -107,7 +107,7 @@ def test_detail_page_chrome_and_changing_visit_counter(farm_server, manifest):
     assert "一、总体情况" in first or "总体情况" in first
     counter = re.compile(r'id="visits">(\d+)<')
     assert counter.search(first).group(1) != counter.search(second).group(1)
-    # only the per-request chrome differs (crawler/farm/chrome.py): counters, clock, nonce and the
+    # only the per-request chrome differs (portalsim/chrome.py): counters, clock, nonce and the
     # order of the related links
     per_request = re.compile(r'id="visits">\d+<|class="today">[^<]*<|class="share-count">\d+<'
                              r'|nonce="[0-9a-f]+"|"_trackPageview", \d+|<ul class="list01">.*?</ul>', re.S)
@@ -221,7 +221,7 @@ def test_request_log_counts_post_bodies_separately():
 
 
 def test_warm_renders_every_resource_once():
-    from crawler.farm import bodies
+    from portalsim import bodies
 
     farm = Farm.generate(portals=3, seed=8)
     with FarmServer(farm) as server:

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.parsing import parse_document
-from pipelines.parsing.render import random_spec, render_report
+from portalsim.render import random_spec, render_report
 
 # Layouts that print blank cells recoverably (grid, tab rows, tab-indented cells).
 BLANK_SAFE = ("html", "text_b", "text_c")
@@ -55,7 +55,7 @@ BINARY = ("docx", "xlsx", "pdf")
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10**6), layout=st.sampled_from(BINARY))
 def test_roundtrip_binary_layouts(seed: int, layout: str) -> None:
-    from pipelines.parsing.render import EXTENSIONS
+    from portalsim.render import EXTENSIONS
 
     spec = random_spec(random.Random(seed), blanks=True)
     body, ctype = render_report(spec, layout)

@@ -52,7 +52,7 @@ def test_html_page_is_read_like_the_crawl_reads_it(capsys, tmp_path) -> None:
     """A whole portal page (chrome and all) parses as the pipeline parses it: the cleaned
     container behind the title. A 图片版 page is needs_ocr (its chrome alone is not text of
     the report); a text report keeps every cell."""
-    from crawler.farm import Farm, FarmServer
+    from portalsim import Farm, FarmServer
     from tests.farm.helpers import fetch
 
     farm = Farm.generate(portals=6, seed=7, faults=False)

@@ -122,7 +122,7 @@ def test_deadline_limit_gives_failure() -> None:
     import random as _random
 
     from pipelines.parsing.extract import Limits
-    from pipelines.parsing.render import random_spec, render_report
+    from portalsim.render import random_spec, render_report
 
     body, ctype = render_report(random_spec(_random.Random(3)), "pdf")
     result = parse_document(body, content_type=ctype, filename="slow.pdf", limits=Limits(deadline_s=0.0))

@@ -26,7 +26,7 @@ import pytest
 from crawler.spiders.registry import SPIDER_FOR_PLATFORM
 from tests.spiders.farm_check import check
 
-farm = pytest.importorskip("crawler.farm")
+farm = pytest.importorskip("portalsim")
 
 REPO = Path(__file__).resolve().parents[2]
 

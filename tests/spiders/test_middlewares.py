@@ -12,7 +12,7 @@ from scrapy.http import Request, TextResponse
 from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.test import get_crawler
 
-from crawler.farm import Farm, FarmServer
+from portalsim import Farm, FarmServer
 from crawler.middlewares import (RateLimitNoRetryMiddleware, RobotsCache, SeedBackoffMiddleware,
                                  StrictRobotsTxtMiddleware)
 from crawler.spiders.health import classify_failure

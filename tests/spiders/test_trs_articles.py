@@ -12,8 +12,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from crawler.farm import Farm
-from crawler.farm.families import family_of
+from portalsim import Farm
+from portalsim.families import family_of
 from crawler.incremental import ARTICLE_PART, IncrementalMiddleware, KnownFetch
 from crawler.spiders import trs
 from crawler.spiders.base import KIND

@@ -15,9 +15,9 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
-from crawler.farm import Farm
-from crawler.farm.families import family_of
-from crawler.farm.families.base import body_of
+from portalsim import Farm
+from portalsim.families import family_of
+from portalsim.families.base import body_of
 from crawler.items import FetchedDocument
 from pipelines.archive import RawArchivePipeline
 from pipelines.cleaning.pipeline import CleaningPipeline

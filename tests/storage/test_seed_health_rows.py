@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from crawler.farm import Farm, FarmOptions, FarmServer
-from crawler.farm.model import Document
+from portalsim import Farm, FarmOptions, FarmServer
+from portalsim.model import Document
 from pipelines.storage.models import CrawlRun, SeedHealth
 from tests.crawl.harness import Workspace
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from crawler.farm.bodies import SEED_TEXT_DIR
+from portalsim.bodies import SEED_TEXT_DIR
 from crawler.items import FetchedDocument
 from pipelines.storage.blobs import sha256_hex
 from pipelines.storage.models import Report, ReportGroup, ReportSource

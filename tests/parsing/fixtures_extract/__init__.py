@@ -15,7 +15,7 @@ CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus"
 
 def seed(name: str) -> bytes:
     """A seed text by a name starting ``seed_NNN`` (the rest names the table layout it shows)."""
-    from crawler.farm.bodies import SEED_TEXT_DIR
+    from portalsim.bodies import SEED_TEXT_DIR
 
     return next(SEED_TEXT_DIR.glob(f"{name[5:8]}_*.txt")).read_bytes()
 

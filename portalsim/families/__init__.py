@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from crawler.farm.families.base import Family
-from crawler.farm.families.gkmlpt import Gkmlpt
-from crawler.farm.families.hanweb import Hanweb
-from crawler.farm.families.jsonapi import JsonApi
-from crawler.farm.families.plain import Plain
-from crawler.farm.families.trs import Trs
+from portalsim.families.base import Family
+from portalsim.families.gkmlpt import Gkmlpt
+from portalsim.families.hanweb import Hanweb
+from portalsim.families.jsonapi import JsonApi
+from portalsim.families.plain import Plain
+from portalsim.families.trs import Trs
 
 REGISTRY: dict[str, Family] = {"trs": Trs(), "hanweb": Hanweb(), "gkmlpt": Gkmlpt(),
                                "jsonapi": JsonApi(), "plain": Plain()}

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import html
 
-from crawler.farm import bodies, chrome, patterns
-from crawler.farm.families.base import (Family, Request, Response, content_html, encode_html,
+from portalsim import bodies, chrome, patterns
+from portalsim.families.base import (Family, Request, Response, content_html, encode_html,
                                         page_count)
-from crawler.farm.families.plain import listing_page, truncate
-from crawler.farm.model import Document, Farm, Portal
+from portalsim.families.plain import listing_page, truncate
+from portalsim.model import Document, Farm, Portal
 
 BASE = "/zwgk/zfxxgknb"
 

@@ -18,11 +18,11 @@ from __future__ import annotations
 import html
 from urllib.parse import parse_qs, quote
 
-from crawler.farm import chrome
-from crawler.farm.families.base import (Attachment, Family, Request, Response, attachments, encode_html,
+from portalsim import chrome
+from portalsim.families.base import (Attachment, Family, Request, Response, attachments, encode_html,
                                         file_response, hex_name, page_count)
-from crawler.farm.families.plain import listing_page
-from crawler.farm.model import Document, Farm, Portal
+from portalsim.families.plain import listing_page
+from portalsim.model import Document, Farm, Portal
 
 DATAPROXY = "/module/web/jpage/dataproxy.jsp"
 DOWNFILE = "/module/download/downfile.jsp"

@@ -13,9 +13,9 @@ from __future__ import annotations
 import html
 from urllib.parse import parse_qs
 
-from crawler.farm import chrome
-from crawler.farm.families.base import Family, Request, Response, encode_html, json_response, page_count
-from crawler.farm.model import Document, Farm, Portal
+from portalsim import chrome
+from portalsim.families.base import Family, Request, Response, encode_html, json_response, page_count
+from portalsim.model import Document, Farm, Portal
 
 SEARCH = "/info_open/search"
 

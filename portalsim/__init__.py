@@ -1,6 +1,6 @@
 """Simulated portal farm: many fake 政府信息公开年报 portals on 127.0.0.1, deterministic from a seed.
 
-    from crawler.farm import Farm, FarmServer
+    from portalsim import Farm, FarmServer
     farm = Farm.generate(portals=12, seed=1, faults=False)      # pure data, deterministic
     with FarmServer(farm, port=0) as server:                    # background threads, loopback only
         server.base_url          # "http://127.0.0.1:<port>"
@@ -29,7 +29,7 @@ Families and their URL layouts (inside ``/p/<portal_id>``; see each module's doc
 Fault kinds and the seed health expected for them: :data:`FAULT_EXPECTATIONS`.
 """
 
-from crawler.farm.model import FAULT_EXPECTATIONS, Farm, FarmOptions
-from crawler.farm.server import SEED_HEADER, FarmServer
+from portalsim.model import FAULT_EXPECTATIONS, Farm, FarmOptions
+from portalsim.server import SEED_HEADER, FarmServer
 
 __all__ = ["FAULT_EXPECTATIONS", "Farm", "FarmOptions", "FarmServer", "SEED_HEADER"]

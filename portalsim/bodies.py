@@ -1,7 +1,7 @@
 """Report bodies: the text/tables of a simulated report and its attachment bytes.
 
 The body source is one function, :func:`report_body`: either the parser's fixture generator
-(:mod:`pipelines.parsing.render`, a random spec with known cells, seeded from the report's key)
+(:mod:`portalsim.render`, a random spec with known cells, seeded from the report's key)
 or one of the five seed texts in ``data/seed_texts`` (agency and year rewritten to the simulated
 report's). HTML fragments and PDF/DOCX/XLSX attachments are rendered from the
 :class:`ReportBody` it returns; PNG scans and scanned PDFs are generated here.
@@ -21,8 +21,8 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler.farm import patterns
-from pipelines.parsing import render
+from portalsim import patterns
+from portalsim import render
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 #: the five seed texts (../shared/seeds-texts, copied once into the project; tests read them here)

@@ -1,7 +1,7 @@
 """The farm's data model and its deterministic generation from a seed number.
 
 A :class:`Farm` is pure data: portals, the documents listed in their 年报 columns, and the
-fault (if any) each portal carries. Nothing here touches the network; :mod:`crawler.farm.server`
+fault (if any) each portal carries. Nothing here touches the network; :mod:`portalsim.server`
 serves a farm. The same ``(portals, seed, faults)`` always yields the same farm.
 """
 
@@ -11,7 +11,7 @@ import random
 import threading
 from dataclasses import dataclass, field, replace
 
-from crawler.farm.data.places import DEPARTMENTS, PLACES
+from portalsim.data.places import DEPARTMENTS, PLACES
 
 FAMILIES = ("trs", "hanweb", "gkmlpt", "jsonapi", "plain")
 
@@ -258,7 +258,7 @@ _SEED_TEXT_IDS: tuple[str, ...] | None = None
 def seed_text_ids() -> tuple[str, ...]:
     global _SEED_TEXT_IDS
     if _SEED_TEXT_IDS is None:
-        from crawler.farm.bodies import SEED_TEXTS
+        from portalsim.bodies import SEED_TEXTS
         _SEED_TEXT_IDS = tuple(sorted(SEED_TEXTS))
     return _SEED_TEXT_IDS
 
@@ -430,7 +430,7 @@ def _add_dedupe_traps(portals: list[Portal]) -> None:
     (2019 or later: the fixture template) has all-zero tables: their texts differ only in the
     agency name; (b) one more healthy portal whose reports of two consecutive years are one seed
     text, the later with every 10th line edited (~90% identical). Neither may be merged."""
-    from crawler.farm.bodies import YEAR_PAIR, YEAR_PAIR_EDITED, ZERO_TABLES
+    from portalsim.bodies import YEAR_PAIR, YEAR_PAIR_EDITED, ZERO_TABLES
 
     healthy = [p for p in portals if p.fault is None]
     sole = {p.portal_id: _sole_plain_reports(p) for p in healthy}

@@ -17,9 +17,9 @@ import json
 import secrets
 import time
 
-from crawler.farm.data.boilerplate import (FONT_WIDGETS, PRINT_WIDGETS, QR_TEXTS, RELATED_TITLES,
+from portalsim.data.boilerplate import (FONT_WIDGETS, PRINT_WIDGETS, QR_TEXTS, RELATED_TITLES,
                                            SHARE_TEXTS)
-from crawler.farm.model import Document, Portal
+from portalsim.model import Document, Portal
 
 _visit_counter = itertools.count(1000)
 _fetch_counter = itertools.count(1)

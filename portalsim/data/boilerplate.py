@@ -1,4 +1,4 @@
-"""Boilerplate strings of detail pages (portals.md §3.5), data for :mod:`crawler.farm.chrome`."""
+"""Boilerplate strings of detail pages (portals.md §3.5), data for :mod:`portalsim.chrome`."""
 
 FONT_WIDGETS = ("字号：大 中 小", "字号：[ 大 中 小 ]", "【字体：大 中 小】", "字体：【大中小】",
                 "字号：默认 小 大", "文章字号：大中小", "字号:〖大 中 小〗", "【字号：大 中 小 】")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import html
 
-from crawler.farm import chrome, patterns
-from crawler.farm.families.base import Family, Request, Response, encode_html, page_count
-from crawler.farm.model import Document, Farm, Portal
+from portalsim import chrome, patterns
+from portalsim.families.base import Family, Request, Response, encode_html, page_count
+from portalsim.model import Document, Farm, Portal
 
 BASE = "/zfxxgk/zfxxgknb"
 

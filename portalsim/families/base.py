@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 from urllib.parse import quote
 
-from crawler.farm import bodies, chrome
-from crawler.farm.model import Document, Farm, Portal, report_key
+from portalsim import bodies, chrome
+from portalsim.model import Document, Farm, Portal, report_key
 
 
 @dataclass

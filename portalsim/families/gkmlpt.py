@@ -16,10 +16,10 @@ from __future__ import annotations
 import html
 import json
 
-from crawler.farm import chrome, patterns
-from crawler.farm.families.base import (Family, Request, Response, content_html, encode_html,
+from portalsim import chrome, patterns
+from portalsim.families.base import (Family, Request, Response, content_html, encode_html,
                                         json_response, page_count)
-from crawler.farm.model import Document, Farm, Portal
+from portalsim.model import Document, Farm, Portal
 
 
 def percent_u(text: str) -> str:

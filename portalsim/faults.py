@@ -1,7 +1,7 @@
 """Fault injection: what a faulted portal answers instead of (or before) its normal page.
 
 Each fault lives on its own portal (portals.md §5). :func:`intercept` returns either ``None``
-(serve normally), a :class:`~crawler.farm.families.base.Response`, or a :class:`Action`
+(serve normally), a :class:`~portalsim.families.base.Response`, or a :class:`Action`
 for transport-level misbehaviour (reset, truncation, stalling) that the server carries out.
 """
 
@@ -12,9 +12,9 @@ import threading
 from dataclasses import dataclass
 from typing import Callable
 
-from crawler.farm import chrome
-from crawler.farm.families.base import Request, Response, encode_html
-from crawler.farm.model import Farm, Portal
+from portalsim import chrome
+from portalsim.families.base import Request, Response, encode_html
+from portalsim.model import Farm, Portal
 
 
 @dataclass(frozen=True)

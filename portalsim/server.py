@@ -1,4 +1,4 @@
-"""Serve a :class:`~crawler.farm.model.Farm` on 127.0.0.1 from background threads.
+"""Serve a :class:`~portalsim.model.Farm` on 127.0.0.1 from background threads.
 
 One main listener serves every portal under ``/p/<portal_id>/``; portals whose fault is a
 host-level one (robots.txt answering 500, HTTPS with a self-signed certificate, an "HTTPS" port
@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from crawler.farm import chrome, faults, patterns
-from crawler.farm.families import family_of
-from crawler.farm.families.base import Request, Response
-from crawler.farm.model import Farm, Portal
+from portalsim import chrome, faults, patterns
+from portalsim.families import family_of
+from portalsim.families.base import Request, Response
+from portalsim.model import Farm, Portal
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +260,7 @@ class FarmServer:
         return server
 
     def _tls_context(self) -> ssl.SSLContext:
-        from crawler.farm.tls import self_signed_pem
+        from portalsim.tls import self_signed_pem
         if self._tmpdir is None:
             self._tmpdir = tempfile.TemporaryDirectory(prefix="farm-tls-")
         cert, key = self_signed_pem()
@@ -302,11 +302,11 @@ class FarmServer:
 
     # ------------------------------------------------------------ outputs
     def seed_rows(self) -> list[dict[str, str]]:
-        from crawler.farm.manifest import seed_rows
+        from portalsim.manifest import seed_rows
         return seed_rows(self)
 
     def manifest(self) -> dict:
-        from crawler.farm.manifest import build_manifest
+        from portalsim.manifest import build_manifest
         return build_manifest(self)
 
     def write_out(self, directory: str | Path) -> tuple[Path, Path]:

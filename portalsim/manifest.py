@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from crawler.farm.families import family_of
-from crawler.farm.families.base import body_of
-from crawler.farm.model import FAULT_EXPECTATIONS, logical_key, report_key
+from portalsim.families import family_of
+from portalsim.families.base import body_of
+from portalsim.model import FAULT_EXPECTATIONS, logical_key, report_key
 
 if TYPE_CHECKING:
-    from crawler.farm.server import FarmServer
+    from portalsim.server import FarmServer
 
 MANIFEST_VERSION = 1
 
@@ -17,7 +17,7 @@ MANIFEST_VERSION = 1
 def platform_key(portal, auto_families: tuple[str, ...] = ()) -> str:
     """The seeds' platform column: plain portals alternate with ``auto`` (generic detection), and
     every portal of a family in ``auto_families`` (FarmOptions, opt-in) is ``auto`` too."""
-    from crawler.farm.families import REGISTRY
+    from portalsim.families import REGISTRY
     family = portal.family if portal.family in REGISTRY else "plain"
     if family in auto_families or (family == "plain" and portal.variant in ("numbered", "index_n")):
         return "auto"
