@@ -1,17 +1,31 @@
-"""Ground truth of a served farm: the seeds CSV rows and the manifest (portals, reports, faults)."""
+"""Ground truth of a served farm: the seeds CSV rows and the manifest (portals, reports, faults).
+
+The functions take the farm and a :class:`FarmUrls` (how the farm's paths become absolute URLs;
+:class:`portalsim.server.FarmServer` is one), so this module does not depend on the server.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from portalsim.families import family_of
 from portalsim.families.base import body_of
-from portalsim.model import FAULT_EXPECTATIONS, logical_key, report_key
-
-if TYPE_CHECKING:
-    from portalsim.server import FarmServer
+from portalsim.model import FAULT_EXPECTATIONS, Farm, Portal, logical_key, report_key
 
 MANIFEST_VERSION = 1
+
+
+class FarmUrls(Protocol):
+    """Absolute URLs of a served farm."""
+
+    @property
+    def base_url(self) -> str: ...
+
+    def portal_base(self, portal: Portal) -> str: ...
+
+    def url(self, portal: Portal, path: str) -> str: ...
+
+    def column_url(self, portal: Portal) -> str: ...
 
 
 def platform_key(portal, auto_families: tuple[str, ...] = ()) -> str:
@@ -24,14 +38,14 @@ def platform_key(portal, auto_families: tuple[str, ...] = ()) -> str:
     return family
 
 
-def seed_rows(server: "FarmServer") -> list[dict[str, str]]:
+def seed_rows(farm: Farm, urls: FarmUrls) -> list[dict[str, str]]:
     rows = []
-    for portal in server.farm.portals:
+    for portal in farm.portals:
         rows.append({
             "id": portal.portal_id, "province": portal.province, "city": portal.city,
             "county": portal.county, "adcode": portal.adcode, "level": portal.level,
-            "agency": portal.agency, "column_url": server.column_url(portal),
-            "platform": platform_key(portal, server.farm.options.auto_families), "active": "true",
+            "agency": portal.agency, "column_url": urls.column_url(portal),
+            "platform": platform_key(portal, farm.options.auto_families), "active": "true",
             "notes": "simulated portal (farm)",
         })
     return rows
@@ -45,8 +59,7 @@ def expected_health(portal) -> str:
     return "OK"
 
 
-def build_manifest(server: "FarmServer") -> dict:
-    farm = server.farm
+def build_manifest(farm: Farm, urls: FarmUrls) -> dict:
     portals, reports, non_reports, fault_rows = [], [], [], []
     with farm.lock:
         for portal in farm.portals:
@@ -58,16 +71,16 @@ def build_manifest(server: "FarmServer") -> dict:
                 "id": portal.portal_id, "agency": portal.agency, "family": portal.family,
                 "variant": portal.variant, "platform": platform_key(portal, farm.options.auto_families),
                 "encoding": portal.encoding,
-                "page_size": portal.page_size, "base_url": server.portal_base(portal),
-                "column_url": server.column_url(portal),
-                "listing_urls": [server.url(portal, u) for u in family.listing_urls(portal)],
+                "page_size": portal.page_size, "base_url": urls.portal_base(portal),
+                "column_url": urls.column_url(portal),
+                "listing_urls": [urls.url(portal, u) for u in family.listing_urls(portal)],
                 "site_id_code": portal.site_id_code,
                 "fault": portal.fault.kind if portal.fault else None,
                 "expected_health": health,
                 "report_count": sum(1 for d in portal.documents if d.is_report),
             })
             for doc in portal.documents:
-                detail_urls = [server.url(portal, u) for u in family.detail_pages(farm, portal, doc)]
+                detail_urls = [urls.url(portal, u) for u in family.detail_pages(farm, portal, doc)]
                 files = family.files(portal, doc)
                 if not doc.is_report:
                     non_reports.append({"portal_id": portal.portal_id, "kind": doc.kind, "title": doc.title,
@@ -82,10 +95,10 @@ def build_manifest(server: "FarmServer") -> dict:
                     "pub_date": doc.pub_date, "format": doc.body_format,
                     "detail_url": detail_urls[0], "detail_urls": detail_urls,
                     "attachments": [{
-                        "url": server.url(portal, a.path), "filename": a.filename, "format": a.fmt,
-                        "final_url": server.url(portal, a.final_path) if a.final_path else None,
+                        "url": urls.url(portal, a.path), "filename": a.filename, "format": a.fmt,
+                        "final_url": urls.url(portal, a.final_path) if a.final_path else None,
                         "oversized": a.oversized, "scan": a.scan} for a in files],
-                    "image_urls": [server.url(portal, p) for p in family.image_urls(portal, doc)],
+                    "image_urls": [urls.url(portal, p) for p in family.image_urls(portal, doc)],
                     "body": {"source": body.source, "id": body.source_id},
                     "cells": dict(body.cells) if body.cells and doc.body_format not in ("image", "scan-pdf") else None,
                     "same_as": doc.same_as or None,
@@ -97,16 +110,16 @@ def build_manifest(server: "FarmServer") -> dict:
                 for a in files:
                     if a.oversized:
                         fault_rows.append({"portal_id": portal.portal_id, "kind": "oversized-attachment",
-                                           "url": server.url(portal, a.path),
+                                           "url": urls.url(portal, a.path),
                                            "size": farm.options.oversized_bytes,
                                            "expected": "not stored: exceeds the maximum download size"})
             if portal.fault is not None:
                 fault_rows.append({"portal_id": portal.portal_id, "kind": portal.fault.kind,
-                                   "url": server.column_url(portal), "expected": portal.fault.expected,
+                                   "url": urls.column_url(portal), "expected": portal.fault.expected,
                                    "detail": portal.fault.detail})
     return {
         "version": MANIFEST_VERSION,
-        "farm": {"seed": farm.seed, "portals": len(farm.portals), "base_url": server.base_url,
+        "farm": {"seed": farm.seed, "portals": len(farm.portals), "base_url": urls.base_url,
                  "options": {"timeout_s": farm.options.timeout_s,
                              "rate_limit_after": farm.options.rate_limit_after,
                              "oversized_bytes": farm.options.oversized_bytes,

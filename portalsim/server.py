@@ -25,6 +25,7 @@ from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from portalsim import chrome, faults, patterns
+from portalsim import manifest as ground_truth
 from portalsim.families import family_of
 from portalsim.families.base import Request, Response
 from portalsim.model import Farm, Portal
@@ -302,12 +303,10 @@ class FarmServer:
 
     # ------------------------------------------------------------ outputs
     def seed_rows(self) -> list[dict[str, str]]:
-        from portalsim.manifest import seed_rows
-        return seed_rows(self)
+        return ground_truth.seed_rows(self.farm, self)
 
     def manifest(self) -> dict:
-        from portalsim.manifest import build_manifest
-        return build_manifest(self)
+        return ground_truth.build_manifest(self.farm, self)
 
     def write_out(self, directory: str | Path) -> tuple[Path, Path]:
         """Write ``seeds.csv`` (all portals), ``seeds/<code>_<pinyin>.csv`` (the same rows split by
