@@ -1,7 +1,7 @@
 """Benchmark clean_page against trafilatura's bare extract on the same pages.
 
 Pages: r013 (../shared/corpus, when present) + generated family pages wrapping the five seed texts
-(tests/cleaning/pages.py). Both run in this process on the same HTML; ratio = clean time /
+(portalsim/pages.py). Both run in this process on the same HTML; ratio = clean time /
 trafilatura time (target <= 1.3). Last line: ``pages_per_s=<x> ratio=<y>``.
 
 Run: .venv/bin/python bench/clean.py [--rounds N]
@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 import trafilatura  # noqa: E402
 
 from pipelines.cleaning import clean_page  # noqa: E402
-from tests.cleaning.pages import render, seed_page  # noqa: E402
+from portalsim.pages import render, seed_page  # noqa: E402
 
 CORPUS = ROOT / ".." / "shared" / "corpus"
 

@@ -6,7 +6,7 @@ import pytest
 
 from pipelines.cleaning import clean_page
 from pipelines.cleaning import patterns as P
-from tests.cleaning.pages import render, seed_page
+from portalsim.pages import render, seed_page
 
 
 def test_no_container_falls_back_and_is_flagged():

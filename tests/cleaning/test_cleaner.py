@@ -6,7 +6,7 @@ import pytest
 
 from pipelines.cleaning import clean_page
 from pipelines.cleaning import patterns as P
-from tests.cleaning.pages import Page, render, report_lines, report_table, seed_lines, seed_page
+from portalsim.pages import Page, render, report_lines, report_table, seed_lines, seed_page
 
 URL = "http://jyj.example.gov.cn/zfxxgk/zfxxgknb/202501/t20250103_1.html"
 FAMILIES = {"trs": "trs:.TRS_Editor", "hanweb": "hanweb:#zoom", "gkmlpt": "gkmlpt:.article-content", "plain": "markers"}

@@ -10,7 +10,7 @@ import pytest
 
 from pipelines.cleaning import clean_page
 from pipelines.cleaning import patterns as P
-from tests.cleaning.pages import Page, render
+from portalsim.pages import Page, render
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 R013 = CORPUS / "docs" / "r013_fujian_pingtan_2024_page.html"

@@ -4,7 +4,7 @@ a real content change (one number in a table) changes the digest."""
 import pytest
 
 from pipelines.cleaning import clean_page, digest_text
-from tests.cleaning.pages import Chrome, render, report_table, seed_page
+from portalsim.pages import Chrome, render, report_table, seed_page
 
 URL = "http://jyj.example.gov.cn/zfxxgk/zfxxgknb/202501/t20250103_1.html"
 FAMILIES = ("trs", "hanweb", "gkmlpt", "plain")

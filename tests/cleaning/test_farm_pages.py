@@ -21,7 +21,7 @@ from portalsim.families.base import body_of
 from portalsim.bodies import body_html
 from pipelines.cleaning import clean_page
 from pipelines.cleaning import patterns as P
-from tests.cleaning.pages import SEED_HEAD_CHROME
+from portalsim.pages import SEED_HEAD_CHROME
 from tests.farm.helpers import fetch
 
 BODY_ON_PAGE = ("html", "html+pdf")

@@ -2,7 +2,7 @@
 
 from pipelines.cleaning import (Relation, clean_page, fingerprint, is_near_duplicate, relation, report_key,
                                 same_report, sha256_bytes, similarity)
-from tests.cleaning.pages import render, report_lines, seed_page
+from portalsim.pages import render, report_lines, seed_page
 
 
 def _text(n: int) -> str:
