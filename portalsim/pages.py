@@ -1,7 +1,8 @@
 """Synthetic detail pages per CMS family (portals.md §3/§4) wrapping report text, with every
 chrome element of §3.5 placed around (and partly inside) the content container. Each varying
 element of a fetch (visit counter, clock, related links, share widget, script nonce) is a
-parameter, so digest tests can vary exactly one of them."""
+parameter, so digest tests can vary exactly one of them.
+Used by the cleaning tests and bench/clean.py."""
 
 import html
 from dataclasses import dataclass, field, replace
