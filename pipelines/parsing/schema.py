@@ -94,7 +94,10 @@ class Part:
         return next(c for c in self.columns if c.key == key)
 
     def row(self, key: str) -> Row:
-        return next(r for r in self.rows if r.key == key)
+        for r in self.rows:
+            if r.key == key:
+                return r
+        raise KeyError(f"no row {key!r} in {self.label}")
 
 
 @dataclass(frozen=True)
