@@ -150,11 +150,11 @@ _T2_2019_ITEM_COLS = (
 )
 _T2_2021_DECISIONS = (Column("decisions", "本年处理决定数量", "Decisions this year", "件"),)
 
-_REGULATIONS = dict(key="regulations", label="规章", en="Rules (规章)")
-_LICENSE = dict(key="admin_license", label="行政许可", en="Administrative licensing")
-_PENALTY = dict(key="admin_penalty", label="行政处罚", en="Administrative penalty")
-_COERCION = dict(key="admin_coercion", label="行政强制", en="Administrative coercion")
-_FEE = dict(key="admin_fee", label="行政事业性收费", en="Administrative fees")
+_REGULATIONS = {"key": "regulations", "label": "规章", "en": "Rules (规章)"}
+_LICENSE = {"key": "admin_license", "label": "行政许可", "en": "Administrative licensing"}
+_PENALTY = {"key": "admin_penalty", "label": "行政处罚", "en": "Administrative penalty"}
+_COERCION = {"key": "admin_coercion", "label": "行政强制", "en": "Administrative coercion"}
+_FEE = {"key": "admin_fee", "label": "行政事业性收费", "en": "Administrative fees"}
 
 _A1 = ("第二十条第（一）项", "Art. 20(1): rules and normative documents")
 _A5 = ("第二十条第（五）项", "Art. 20(5): administrative licensing and other external services")
