@@ -85,9 +85,9 @@ def random_spec(rng: random.Random, *, fmt: str | None = None, blanks: bool = Tr
                 spec.cells[f"t2.{prefix}.{col}"] = raw
     rows = t3_rows(spec)
     outcome = [r for r in rows if r not in ("new", "carried_in", "results_total", "carried_out")]
-    table: dict[str, list[int]] = {r: [int(num(40)) for _ in range(6)] for r in outcome}
-    table["results_total"] = [sum(table[r][i] for r in outcome) for i in range(6)]
-    table["carried_out"] = [int(num(20)) for _ in range(6)]
+    table: dict[str, list[int]] = {r: [int(num(40)) for _ in range(len(T3_COLUMNS) - 1)] for r in outcome}
+    table["results_total"] = [sum(table[r][i] for r in outcome) for i in range(len(T3_COLUMNS) - 1)]
+    table["carried_out"] = [int(num(20)) for _ in range(len(T3_COLUMNS) - 1)]
     table["carried_in"] = [rng.randint(0, t + o) if rng.random() < 0.5 else 0
                            for t, o in zip(table["results_total"], table["carried_out"])]
     table["new"] = [t + o - c for t, o, c in zip(table["results_total"], table["carried_out"], table["carried_in"])]
@@ -99,7 +99,7 @@ def random_spec(rng: random.Random, *, fmt: str | None = None, blanks: bool = Tr
             spec.cells[f"t3.{row}.{col}"] = "" if (blanks and vals[i] == 0 and rng.random() < 0.2) else str(vals[i])
         spec.cells[f"t3.{row}.{T3_COLUMNS[-1]}"] = str(sum(vals))
     for block in T4_BLOCKS:
-        vals = [int(num(9)) for _ in range(4)]
+        vals = [int(num(9)) for _ in range(len(T4_OUTCOMES) - 1)]
         for o, v in zip(T4_OUTCOMES, vals + [sum(vals)]):
             spec.cells[f"t4.{block}.{o}"] = str(v)
     return spec

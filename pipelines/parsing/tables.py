@@ -21,6 +21,10 @@ EMPTY_TOKEN = ""
 
 # Table 2 per format: row key -> (part key, columns), from the catalogue.
 T2_COLS = {fmt: schema.t2_columns(fmt) for fmt in schema.FORMATS}
+# Table 4 is one printed row of blocks x outcomes (15 cells).
+T4_CELLS = len(P.T4_BLOCKS) * len(P.T4_OUTCOMES)
+# Glued digit runs: cells per row -> blocks whose last cell is the sum of the others.
+GLUED_SHAPES = {len(P.T3_COLUMNS): (len(P.T3_COLUMNS),), T4_CELLS: (len(P.T4_OUTCOMES),) * len(P.T4_BLOCKS)}
 T3_KEY_INDEX = {key: i for i, (key, _) in enumerate(P.T3_ROW_KEYWORDS)}
 
 
@@ -142,7 +146,7 @@ def _select(cand: list[str], k: int) -> tuple[list[str | None], bool]:
     glued = [c for c in cand if c.startswith(P.GLUED_PREFIX)]
     if glued:
         digits = "".join(c[len(P.GLUED_PREFIX):] for c in glued)
-        shape = {7: (7,), 15: (5, 5, 5)}.get(k)
+        shape = GLUED_SHAPES.get(k)
         parts = decode_glued(digits, shape) if shape else None
         if parts is None:
             return [None] * k, True
@@ -371,7 +375,7 @@ def extract_tables(doc: ExtractedDocument, *, year: int | None = None) -> TableR
 
     # Table 4.
     if seg.t4_seen:
-        picked, positional = _select(seg.t4_cand, 15)
+        picked, positional = _select(seg.t4_cand, T4_CELLS)
         if all(c is None for c in picked):
             res.warnings.append("t4: header found but no values")
         else:
