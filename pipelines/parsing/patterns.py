@@ -1,5 +1,8 @@
 """Every regular expression and keyword list of the report parser (semantic layer first, then the
-format readers' section "# --- extraction ---", which must stay last)."""
+format readers' section "# --- extraction ---", which must stay last).
+
+The tables' cell vocabulary (row/column keys, labels, keywords, format signals) is not written
+here: it is derived from the cell catalogue, :mod:`pipelines.parsing.schema`."""
 
 import re
 
