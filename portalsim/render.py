@@ -13,7 +13,7 @@ import html as _html
 import random
 from dataclasses import dataclass, field
 
-from pipelines.parsing import patterns as P
+from pipelines.parsing import schema
 
 LAYOUTS = ("html", "text_a", "text_b", "text_c", "text_d", "docx", "xlsx", "pdf")
 CONTENT_TYPES = {
@@ -23,45 +23,26 @@ CONTENT_TYPES = {
 }
 EXTENSIONS = {"html": "html", "docx": "docx", "xlsx": "xlsx", "pdf": "pdf"}  # text layouts: txt
 
-T2_LABELS_2021 = [("第二十条第（一）项", ["本年制发件数", "本年废止件数", "现行有效件数"],
-                   [("规章", "a1.regulations", ["issued", "repealed", "in_force"]),
-                    ("行政规范性文件", "a1.normative_docs", ["issued", "repealed", "in_force"])]),
-                  ("第二十条第（五）项", ["本年处理决定数量"], [("行政许可", "a5.admin_license", ["decisions"])]),
-                  ("第二十条第（六）项", ["本年处理决定数量"], [("行政处罚", "a6.admin_penalty", ["decisions"]),
-                                                     ("行政强制", "a6.admin_coercion", ["decisions"])]),
-                  ("第二十条第（八）项", ["本年收费金额（单位：万元）"], [("行政事业性收费", "a8.admin_fee", ["amount"])])]
-T2_LABELS_2019 = [("第二十条第（一）项", ["本年新制作数量", "本年新公开数量", "对外公开总数量"],
-                   [("规章", "a1.regulations", ["newly_made", "newly_published", "total_published"]),
-                    ("规范性文件", "a1.normative_docs", ["newly_made", "newly_published", "total_published"])]),
-                  ("第二十条第（五）项", ["上一年项目数量", "本年增/减", "处理决定数量"],
-                   [("行政许可", "a5.admin_license", ["prev_items", "change", "decisions"]),
-                    ("其他对外管理服务事项", "a5.other_services", ["prev_items", "change", "decisions"])]),
-                  ("第二十条第（六）项", ["上一年项目数量", "本年增/减", "处理决定数量"],
-                   [("行政处罚", "a6.admin_penalty", ["prev_items", "change", "decisions"]),
-                    ("行政强制", "a6.admin_coercion", ["prev_items", "change", "decisions"])]),
-                  ("第二十条第（八）项", ["上一年项目数量", "本年增/减"],
-                   [("行政事业性收费", "a8.admin_fee", ["prev_items", "change"])]),
-                  ("第二十条第（九）项", ["采购项目数量", "采购总金额（单位：万元）"],
-                   [("政府集中采购", "a9.gov_procurement", ["items", "amount"])])]
-T3_LABELS = {
-    "new": "一、本年新收政府信息公开申请数量", "carried_in": "二、上年结转政府信息公开申请数量",
-    "granted": "（一）予以公开", "partial": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
-    "deny.state_secret": "1.属于国家秘密", "deny.other_law": "2.其他法律行政法规禁止公开",
-    "deny.security_stability": "3.危及“三安全一稳定”", "deny.third_party": "4.保护第三方合法权益",
-    "deny.internal_affairs": "5.属于三类内部事务信息", "deny.process_info": "6.属于四类过程性信息",
-    "deny.enforcement_file": "7.属于行政执法案卷", "deny.admin_query": "8.属于行政查询事项",
-    "unable.not_held": "1.本机关不掌握相关政府信息", "unable.need_creation": "2.没有现成信息需要另行制作",
-    "unable.unclear": "3.补正后申请内容仍不明确", "noproc.petition": "1.信访举报投诉类申请",
-    "noproc.repeat": "2.重复申请", "noproc.publication": "3.要求提供公开出版物",
-    "noproc.mass_repeat": "4.无正当理由大量反复申请", "noproc.confirm": "5.要求行政机关确认或重新出具已获取信息",
-    "other.no_correction": "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-    "other.fee_unpaid": "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-    "other.other": "3.其他", "other.single": "（六）其他处理", "results_total": "（七）总计",
-    "carried_out": "四、结转下年度继续办理",
-}
-GROUPS = {"deny": "（三）不予公开", "unable": "（四）无法提供", "noproc": "（五）不予处理", "other": "（六）其他处理"}
-T3_COL_LABELS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
-T4_HEAD = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+# The layout comes from the cell catalogue (pipelines/parsing/schema.py).
+
+def _t2_labels(fmt: str) -> list[tuple[str, list[str], list[tuple[str, str, list[str]]]]]:
+    """Table 2 of ``fmt``: (sub-table heading, column labels, [(row label, "part.row", column keys)])."""
+    return [(part.label, [c.label for c in part.columns],
+             [(row.label, f"{part.key}.{row.key}", [c.key for c in part.columns]) for row in part.rows])
+            for part in schema.T2.parts_for(fmt)]
+
+
+T2_LABELS_2021 = _t2_labels("2021")
+T2_LABELS_2019 = _t2_labels("2019")
+_T2_VALUE_TYPES = {c.key: c.column.value_type for c in schema.cells() if c.table is schema.T2}
+T3_LABELS = {row.key: row.label for row in schema.T3.parts[0].rows}
+GROUPS = {g.key: g.label for g in schema.T3.groups if g.key != "results"}
+_T3_RESULTS = schema.T3.group("results").label
+T3_COL_LABELS = [c.label for c in schema.t3_columns()]
+T4_HEAD = [c.label for c in schema.t4_outcomes()]
+T3_COLUMNS = tuple(c.key for c in schema.t3_columns())
+T4_BLOCKS = tuple(b.key for b in schema.t4_blocks())
+T4_OUTCOMES = tuple(o.key for o in schema.t4_outcomes())
 
 
 @dataclass
@@ -75,11 +56,8 @@ class ReportSpec:
 
 
 def t3_rows(spec: ReportSpec) -> list[str]:
-    rows = list(P.T3_ROWS_2021)
-    if spec.fmt == "2019" or spec.other_single:
-        rows = [r for r in rows if not r.startswith("other.")]
-        rows.insert(rows.index("results_total"), "other.single")
-    return rows
+    single = spec.fmt == "2019" or spec.other_single
+    return [r.key for r in schema.t3_rows(single=single) if spec.fmt in r.formats]
 
 
 def random_spec(rng: random.Random, *, fmt: str | None = None, blanks: bool = True,
@@ -97,18 +75,19 @@ def random_spec(rng: random.Random, *, fmt: str | None = None, blanks: bool = Tr
     for _, _, rows in (T2_LABELS_2021 if fmt == "2021" else T2_LABELS_2019):
         for _, prefix, cols in rows:
             for col in cols:
-                if col == "amount":
+                kind = _T2_VALUE_TYPES[f"t2.{prefix}.{col}"]
+                if kind == schema.AMOUNT:
                     raw = f"{rng.randint(0, 99999)}.{rng.randint(0, 9999):04d}".rstrip("0").rstrip(".")
-                elif col == "change":
+                elif kind == schema.SIGNED_COUNT:
                     raw = rng.choice(["0", f"+{rng.randint(1, 9)}", f"-{rng.randint(1, 9)}"])
                 else:
                     raw = num(500)
                 spec.cells[f"t2.{prefix}.{col}"] = raw
     rows = t3_rows(spec)
     outcome = [r for r in rows if r not in ("new", "carried_in", "results_total", "carried_out")]
-    table: dict[str, list[int]] = {r: [int(num(40)) for _ in range(6)] for r in outcome}
-    table["results_total"] = [sum(table[r][i] for r in outcome) for i in range(6)]
-    table["carried_out"] = [int(num(20)) for _ in range(6)]
+    table: dict[str, list[int]] = {r: [int(num(40)) for _ in range(len(T3_COLUMNS) - 1)] for r in outcome}
+    table["results_total"] = [sum(table[r][i] for r in outcome) for i in range(len(T3_COLUMNS) - 1)]
+    table["carried_out"] = [int(num(20)) for _ in range(len(T3_COLUMNS) - 1)]
     table["carried_in"] = [rng.randint(0, t + o) if rng.random() < 0.5 else 0
                            for t, o in zip(table["results_total"], table["carried_out"])]
     table["new"] = [t + o - c for t, o, c in zip(table["results_total"], table["carried_out"], table["carried_in"])]
@@ -116,58 +95,85 @@ def random_spec(rng: random.Random, *, fmt: str | None = None, blanks: bool = Tr
         table["results_total"][0] += 1
     for row in rows:
         vals = table[row]
-        for i, col in enumerate(P.T3_COLUMNS[:-1]):
+        for i, col in enumerate(T3_COLUMNS[:-1]):
             spec.cells[f"t3.{row}.{col}"] = "" if (blanks and vals[i] == 0 and rng.random() < 0.2) else str(vals[i])
-        spec.cells[f"t3.{row}.total"] = str(sum(vals))
-    for block in P.T4_BLOCKS:
-        vals = [int(num(9)) for _ in range(4)]
-        for o, v in zip(P.T4_OUTCOMES, vals + [sum(vals)]):
+        spec.cells[f"t3.{row}.{T3_COLUMNS[-1]}"] = str(sum(vals))
+    for block in T4_BLOCKS:
+        vals = [int(num(9)) for _ in range(len(T4_OUTCOMES) - 1)]
+        for o, v in zip(T4_OUTCOMES, vals + [sum(vals)]):
             spec.cells[f"t4.{block}.{o}"] = str(v)
     return spec
 
 
 # ----------------------------------------------------------------------------- grid model
 
+def _spanning(items: list[tuple[str | None, str]]) -> list[tuple[str | None, int]]:
+    """Consecutive runs of the same parent label: [(parent or None, run length)]."""
+    runs: list[tuple[str | None, int]] = []
+    for parent, _ in items:
+        if parent is not None and runs and runs[-1][0] == parent:
+            runs[-1] = (parent, runs[-1][1] + 1)
+        else:
+            runs.append((parent, 1))
+    return runs
+
+
 def _grids(spec: ReportSpec) -> list[tuple[str, list[list[tuple[str, int, int]]]]]:
-    """(section heading, rows of (text, rowspan, colspan)) per table."""
+    """(section heading, rows of (text, rowspan, colspan)) per table, laid out from the catalogue."""
     c = spec.cells
     t2: list[list[tuple[str, int, int]]] = []
     for head, cols, rows in (T2_LABELS_2021 if spec.fmt == "2021" else T2_LABELS_2019):
         t2.append([(head, 1, 4)])
-        t2.append([("信息内容", 1, 1)] + [(h, 1, 1 if len(cols) == 3 else (3 if i == len(cols) - 1 else 1))
-                                       for i, h in enumerate(cols)])
+        t2.append([(schema.T2.label_header, 1, 1)] + [(h, 1, 1 if len(cols) == 3 else (3 if i == len(cols) - 1 else 1))
+                                                      for i, h in enumerate(cols)])
         for label, prefix, keys in rows:
             t2.append([(label, 1, 1)] + [(c[f"t2.{prefix}.{k}"], 1, 1 if len(cols) == 3 else
                                           (3 if i == len(keys) - 1 else 1)) for i, k in enumerate(keys)])
-    rows = t3_rows(spec)
-    t3 = [[("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3), ("申请人情况", 1, 7)],
-          [("自然人", 2, 1), ("法人或其他组织", 1, 5), ("总计", 2, 1)],
-          [(h, 1, 1) for h in T3_COL_LABELS[1:6]]]
-    outcome = [r for r in rows if r not in ("new", "carried_in", "carried_out")]
+    rows = [schema.t3_row(r) for r in t3_rows(spec)]
+    columns = schema.t3_columns()
+    t3 = [[(schema.T3.corner, 3, 3), (schema.T3.column_header, 1, len(columns))], [], []]
+    col_runs = iter(columns)
+    for parent, n in _spanning([(col.parent, col.label) for col in columns]):
+        run = [next(col_runs) for _ in range(n)]
+        if parent is None:
+            t3[1] += [(col.label, 2, 1) for col in run]
+        else:
+            t3[1].append((parent, 1, n))
+            t3[2] += [(col.label, 1, 1) for col in run]
+    in_results = [r for r in rows if "results" in r.groups]
     group_seen: set[str] = set()
     for row in rows:
-        vals = [(c[f"t3.{row}.{col}"], 1, 1) for col in P.T3_COLUMNS]
-        group = row.split(".")[0] if "." in row and row != "other.single" else None
-        if row in ("new", "carried_in", "carried_out"):
-            t3.append([(T3_LABELS[row], 1, 3)] + vals)
+        vals = [(c[f"t3.{row.key}.{col.key}"], 1, 1) for col in columns]
+        if "results" not in row.groups:
+            t3.append([(row.label, 1, 3)] + vals)
             continue
+        group = row.groups[-1] if row.groups[-1] != "results" else None
         cells: list[tuple[str, int, int]] = []
-        if row == outcome[0]:
-            cells.append(("三、本年度办理结果", len(outcome), 1))
+        if row is in_results[0]:
+            cells.append((_T3_RESULTS, len(in_results), 1))
         if group:
             if group not in group_seen:
                 group_seen.add(group)
-                cells.append((GROUPS[group], sum(1 for r in rows if r.startswith(group + ".")), 1))
-            cells.append((T3_LABELS[row], 1, 1))
+                cells.append((GROUPS[group], sum(1 for r in rows if group in r.groups), 1))
+            cells.append((row.label, 1, 1))
         else:
-            cells.append((T3_LABELS[row], 1, 2))
+            cells.append((row.label, 1, 2))
         t3.append(cells + vals)
-    t4 = [[("行政复议", 1, 5), ("行政诉讼", 1, 10)],
-          [(h, 2, 1) for h in T4_HEAD] + [("未经复议直接起诉", 1, 5), ("复议后起诉", 1, 5)],
-          [(h, 1, 1) for h in T4_HEAD * 2],
-          [(c[f"t4.{b}.{o}"], 1, 1) for b in P.T4_BLOCKS for o in P.T4_OUTCOMES]]
-    return [("二、主动公开政府信息情况", t2), ("三、收到和处理政府信息公开申请情况", t3),
-            ("四、政府信息公开行政复议、行政诉讼情况", t4)]
+    blocks, outcomes = schema.t4_blocks(), schema.t4_outcomes()
+    width = len(outcomes)
+    t4: list[list[tuple[str, int, int]]] = [[], [], [], []]
+    block_runs = iter(blocks)
+    for group, n in _spanning([(b.groups[-1] if b.groups else None, b.label) for b in blocks]):
+        run = [next(block_runs) for _ in range(n)]
+        if group is None:
+            t4[0] += [(b.label, 1, width) for b in run]
+            t4[1] += [(h, 2, 1) for b in run for h in T4_HEAD]
+        else:
+            t4[0].append((schema.T4.group(group).label, 1, width * n))
+            t4[1] += [(b.label, 1, width) for b in run]
+            t4[2] += [(h, 1, 1) for b in run for h in T4_HEAD]
+    t4[3] = [(c[f"t4.{b.key}.{o.key}"], 1, 1) for b in blocks for o in outcomes]
+    return [(schema.T2.label, t2), (schema.T3.label, t3), (schema.T4.label, t4)]
 
 
 def _flat_rows(grid: list[list[tuple[str, int, int]]]) -> list[list[str]]:

@@ -5,11 +5,20 @@ Source errors are reported as failed checks, never corrected; lenient zeros are 
 
 from __future__ import annotations
 
-from pipelines.parsing import patterns as P
+from pipelines.parsing import schema
 from pipelines.parsing.types import Cell, CheckResult
 
 TOL = 0.0001
-_A = P.T3_COLUMNS[:-1]
+# Every key below comes from the cell catalogue (schema.py); a renamed row fails at import.
+_C = tuple(c.key for c in schema.t3_columns())
+_A = _C[:-1]  # the six applicant columns; the last is 总计
+_NEW, _CARRIED_IN, _RESULTS_TOTAL, _CARRIED_OUT = (
+    schema.t3_row(k).key for k in ("new", "carried_in", "results_total", "carried_out"))
+_OUTCOME_ROWS = frozenset(r.key for r in schema.T3.parts[0].rows if r.outcome)
+_T4 = tuple((block.key, tuple(o.key for o in schema.t4_outcomes())) for block in schema.t4_blocks())
+_T4_RULES = dict(zip((b.key for b in schema.t4_blocks()), ("R4.review_sum", "R4.direct_sum", "R4.after_sum")))
+_SIGNED = frozenset(c.key for c in schema.cells() if c.column.value_type == schema.SIGNED_COUNT)
+_DECIMAL = frozenset(c.key for c in schema.cells() if c.column.value_type == schema.AMOUNT)
 
 
 def _val(cells: dict[str, Cell], key: str, lenient: bool) -> float | None:
@@ -78,28 +87,28 @@ def run_checks(cells: dict[str, Cell]) -> list[CheckResult]:
     out: list[CheckResult] = []
     rows = _t3_rows(cells)
     if rows:
-        outcome_rows = [r for r in rows if r.split(".")[0] in ("granted", "partial", "deny", "unable", "noproc", "other")]
-        for c in P.T3_COLUMNS:
+        outcome_rows = [r for r in rows if r in _OUTCOME_ROWS]
+        for c in _C:
             t = lambda r: f"t3.{r}.{c}"  # noqa: E731
-            out.append(_result("R3.balance", c, _eq, cells, [t("new"), t("carried_in")],
-                               [t("results_total"), t("carried_out")]))
-            out.append(_result("R3.results_sum", c, _eq, cells, [t(r) for r in outcome_rows], [t("results_total")]))
-            out.append(_result("R3.bounds", c, _le, cells, [t("results_total")], [t("new"), t("carried_in")]))
-            out.append(_result("R3.bounds", f"{c}:carried_out", _le, cells, [t("carried_out")],
-                               [t("new"), t("carried_in")]))
+            out.append(_result("R3.balance", c, _eq, cells, [t(_NEW), t(_CARRIED_IN)],
+                               [t(_RESULTS_TOTAL), t(_CARRIED_OUT)]))
+            out.append(_result("R3.results_sum", c, _eq, cells, [t(r) for r in outcome_rows], [t(_RESULTS_TOTAL)]))
+            out.append(_result("R3.bounds", c, _le, cells, [t(_RESULTS_TOTAL)], [t(_NEW), t(_CARRIED_IN)]))
+            out.append(_result("R3.bounds", f"{c}:carried_out", _le, cells, [t(_CARRIED_OUT)],
+                               [t(_NEW), t(_CARRIED_IN)]))
         for r in rows:
-            out.append(_result("R3.row_total", r, _eq, cells, [f"t3.{r}.{a}" for a in _A], [f"t3.{r}.total"]))
+            out.append(_result("R3.row_total", r, _eq, cells, [f"t3.{r}.{a}" for a in _A], [f"t3.{r}.{_C[-1]}"]))
         t3_keys = [k for k in cells if k.startswith("t3.")]
         out.append(_result("R3.nonneg_int", "t3", _nonneg_int, cells, t3_keys))
     if any(k.startswith("t4.") for k in cells):
-        for block, rule in zip(P.T4_BLOCKS, ("R4.review_sum", "R4.direct_sum", "R4.after_sum")):
-            parts = [f"t4.{block}.{o}" for o in P.T4_OUTCOMES[:-1]]
-            out.append(_result(rule, block, _eq, cells, parts, [f"t4.{block}.total"]))
-        t4_keys = [f"t4.{b}.{o}" for b in P.T4_BLOCKS for o in P.T4_OUTCOMES]
+        for block, outcomes in _T4:
+            parts = [f"t4.{block}.{o}" for o in outcomes[:-1]]
+            out.append(_result(_T4_RULES[block], block, _eq, cells, parts, [f"t4.{block}.{outcomes[-1]}"]))
+        t4_keys = [f"t4.{b}.{o}" for b, outcomes in _T4 for o in outcomes]
         out.append(_result("R4.nonneg_int", "t4", _nonneg_int, cells, t4_keys))
     t2_keys = [k for k in cells if k.startswith("t2.")]
     if t2_keys:
-        signed = tuple(k for k in t2_keys if k.endswith(".change"))
-        decimal = tuple(k for k in t2_keys if k.endswith(".amount"))
+        signed = tuple(k for k in t2_keys if k in _SIGNED)
+        decimal = tuple(k for k in t2_keys if k in _DECIMAL)
         out.append(_result("R2.types", "t2", _nonneg_int, cells, t2_keys, signed, decimal))
     return out

@@ -1,7 +1,12 @@
 """Every regular expression and keyword list of the report parser (semantic layer first, then the
-format readers' section "# --- extraction ---", which must stay last)."""
+format readers' section "# --- extraction ---", which must stay last).
+
+The tables' cell vocabulary (row/column keys, labels, keywords, format signals) is not written
+here: it is derived from the cell catalogue, :mod:`pipelines.parsing.schema`."""
 
 import re
+
+from pipelines.parsing import schema as _schema
 
 # --- semantic layer ---
 
@@ -20,77 +25,38 @@ VALUE_ZERO_WORDS = frozenset({"零"})
 # NA tokens (report-format §6.6 / §9.4), compared after whitespace removal and NFKC.
 VALUE_NA = frozenset({"—", "–", "-", "--", "——", "―", "─", "/", "／", "无", "不适用", "空", "-—", "—-", "\\"})
 
-# Table 2 row labels (normalised: NFKC, no whitespace, no quotes), exact match.
-T2_ROWS = {
-    "规章": "regulations",
-    "规范性文件": "normative_docs",
-    "行政规范性文件": "normative_docs",
-    "行政许可": "admin_license",
-    "其他对外管理服务事项": "other_services",
-    "行政处罚": "admin_penalty",
-    "行政强制": "admin_coercion",
-    "行政事业性收费": "admin_fee",
-    "政府集中采购": "gov_procurement",
-}
+# Table 2 row labels (normalised: NFKC, no whitespace, no quotes), exact match. From the catalogue.
+T2_ROWS = _schema.t2_row_labels()
 T2_ANCHOR = "第二十条第"
-T2_SIGNALS_2021 = ("本年制发件数", "本年废止", "现行有效件数", "本年收费金额")
-T2_SIGNALS_2019 = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减",
-                   "其他对外管理服务事项", "第二十条第(九)项", "政府集中采购", "采购总金额")
+# Header substrings that decide table 2's format (report-format §7). From the catalogue.
+T2_SIGNALS_2021 = _schema.t2_signals("2021")
+T2_SIGNALS_2019 = _schema.t2_signals("2019")
 
-# Table 3: anchors and row keyword sets, in canonical order. A label matches a row when it
-# contains any of the keywords. Group labels (三)(四)(五)(六) carry no values except (六) in the
-# single-row variant.
+# Table 3: anchors and row keyword sets, in canonical order (from the catalogue). A label matches
+# a row when it contains any of the keywords (and none of the row's exclusions). Group labels
+# (三)(四)(五) carry no values; （六）其他处理 is the row other.single, or the group label of its
+# sub-rows.
 T3_ANCHORS = ("本列数据的勾稽关系", "本年新收政府信息公开申请数量")
-T3_ROW_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("new", ("本年新收",)),
-    ("carried_in", ("上年结转",)),
-    ("granted", ("予以公开",)),
-    ("partial", ("部分公开",)),
-    ("deny.state_secret", ("国家秘密",)),
-    ("deny.other_law", ("其他法律", "行政法规禁止", "法规禁止公开")),
-    ("deny.security_stability", ("三安全", "一稳定")),
-    ("deny.third_party", ("第三方",)),
-    ("deny.internal_affairs", ("内部事务",)),
-    ("deny.process_info", ("过程性",)),
-    ("deny.enforcement_file", ("执法案卷",)),
-    ("deny.admin_query", ("行政查询",)),
-    ("unable.not_held", ("不掌握",)),
-    ("unable.need_creation", ("另行制作", "没有现成")),
-    ("unable.unclear", ("补正后", "仍不明确")),
-    ("noproc.petition", ("信访",)),
-    ("noproc.repeat", ("重复申请",)),
-    ("noproc.publication", ("出版物",)),
-    ("noproc.mass_repeat", ("大量反复",)),
-    ("noproc.confirm", ("重新出具", "确认或重新")),
-    ("other.group", ("其他处理",)),
-    ("other.no_correction", ("逾期不补正", "不补正")),
-    ("other.fee_unpaid", ("收费通知", "缴纳费用")),
-    ("other.other", ()),  # bare "3.其他" inside the (六) group, decided in code
-    ("results_total", ("(七)总计", "七)总计")),
-    ("carried_out", ("结转下年度",)),
-)
+T3_ROW_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (r.key, r.keywords) for r in _schema.T3.parts[0].rows)
+T3_ROW_EXCLUDE: dict[str, tuple[str, ...]] = {r.key: r.exclude for r in _schema.T3.parts[0].rows if r.exclude}
 # Group labels that never carry values.
-T3_GROUP_KEYWORDS = ("本年度办理结果", "不予公开", "无法提供", "无法提", "不予处理")
+T3_GROUP_KEYWORDS = tuple(k for g in _schema.T3.groups for k in g.keywords)
 # Bare labels that mean 3.其他 inside the (六) group and (七)总计 right after it.
-T3_OTHER_OTHER = frozenset({"3.其他", "3、其他", "3其他", "其他"})
-T3_BARE_TOTAL = frozenset({"总计", "(七)总计", "七、总计"})
-T3_COLUMNS = ("natural_person", "commercial", "research", "social_welfare", "legal_service",
-              "other_org", "total")
-T3_ROWS_2021 = ("new", "carried_in", "granted", "partial",
-                "deny.state_secret", "deny.other_law", "deny.security_stability", "deny.third_party",
-                "deny.internal_affairs", "deny.process_info", "deny.enforcement_file",
-                "deny.admin_query", "unable.not_held", "unable.need_creation", "unable.unclear",
-                "noproc.petition", "noproc.repeat", "noproc.publication", "noproc.mass_repeat",
-                "noproc.confirm", "other.no_correction", "other.fee_unpaid", "other.other",
-                "results_total", "carried_out")
+T3_OTHER_OTHER = _schema.t3_row("other.other").bare_labels
+T3_BARE_TOTAL = _schema.t3_row("results_total").bare_labels
+T3_COLUMNS = tuple(c.key for c in _schema.t3_columns())
+T3_ROWS_2021 = tuple(r.key for r in _schema.t3_rows(single=False))
+# （六）其他处理 printed as one row (2019 format, some 2021 reports).
+T3_ROWS_SINGLE = tuple(r.key for r in _schema.t3_rows(single=True))
 # A numbered row label whose keywords were lost (wrapped/truncated cells, layout D): "5.属于三类".
 T3_NUMBERED_LABEL = re.compile(r"^(?:\d[.．、]|\([一二三四五六七]\)|[一二三四]\.)\S")
 # Longest label cell considered a row label (longer cells are narrative).
 T3_LABEL_MAX = 60
 
-# Table 4.
-T4_BLOCKS = ("review", "lit_direct", "lit_after_review")
-T4_OUTCOMES = ("upheld", "corrected", "other", "pending", "total")
+# Table 4 (from the catalogue).
+T4_BLOCKS = tuple(r.key for r in _schema.t4_blocks())
+T4_OUTCOMES = tuple(c.key for c in _schema.t4_outcomes())
 T4_ANCHOR_EXACT = frozenset({"行政复议"})
 
 # Section headings: numeral + punctuation, then keywords (report-format §2.1).

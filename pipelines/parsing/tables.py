@@ -13,32 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipelines.parsing import patterns as P
+from pipelines.parsing import schema
 from pipelines.parsing.types import Cell, ExtractedDocument
 from pipelines.parsing.values import MISSING, is_value_token, norm_label, parse_value
 
 EMPTY_TOKEN = ""
 
-T2_COLS_2021 = {
-    "regulations": ("a1", ("issued", "repealed", "in_force")),
-    "normative_docs": ("a1", ("issued", "repealed", "in_force")),
-    "admin_license": ("a5", ("decisions",)),
-    "admin_penalty": ("a6", ("decisions",)),
-    "admin_coercion": ("a6", ("decisions",)),
-    "admin_fee": ("a8", ("amount",)),
-}
-T2_COLS_2019 = {
-    "regulations": ("a1", ("newly_made", "newly_published", "total_published")),
-    "normative_docs": ("a1", ("newly_made", "newly_published", "total_published")),
-    "admin_license": ("a5", ("prev_items", "change", "decisions")),
-    "other_services": ("a5", ("prev_items", "change", "decisions")),
-    "admin_penalty": ("a6", ("prev_items", "change", "decisions")),
-    "admin_coercion": ("a6", ("prev_items", "change", "decisions")),
-    "admin_fee": ("a8", ("prev_items", "change")),
-    "gov_procurement": ("a9", ("items", "amount")),
-}
-# （六）其他处理 printed as one row (2019 format, some 2021 reports).
-T3_ROWS_SINGLE = tuple(r for r in P.T3_ROWS_2021 if not r.startswith("other.") and r not in (
-    "results_total", "carried_out")) + ("other.single", "results_total", "carried_out")
+# Table 2 per format: row key -> (part key, columns), from the catalogue.
+T2_COLS = {fmt: schema.t2_columns(fmt) for fmt in schema.FORMATS}
+# Table 4 is one printed row of blocks x outcomes (15 cells).
+T4_CELLS = len(P.T4_BLOCKS) * len(P.T4_OUTCOMES)
+# Glued digit runs: cells per row -> blocks whose last cell is the sum of the others.
+GLUED_SHAPES = {len(P.T3_COLUMNS): (len(P.T3_COLUMNS),), T4_CELLS: (len(P.T4_OUTCOMES),) * len(P.T4_BLOCKS)}
 T3_KEY_INDEX = {key: i for i, (key, _) in enumerate(P.T3_ROW_KEYWORDS)}
 
 
@@ -160,7 +146,7 @@ def _select(cand: list[str], k: int) -> tuple[list[str | None], bool]:
     glued = [c for c in cand if c.startswith(P.GLUED_PREFIX)]
     if glued:
         digits = "".join(c[len(P.GLUED_PREFIX):] for c in glued)
-        shape = {7: (7,), 15: (5, 5, 5)}.get(k)
+        shape = GLUED_SHAPES.get(k)
         parts = decode_glued(digits, shape) if shape else None
         if parts is None:
             return [None] * k, True
@@ -202,13 +188,13 @@ def _match_t3(n: str, last: str | None) -> str | None:
         return None
     last_idx = T3_KEY_INDEX.get(last, -1) if last else -1
     in_other = last is not None and last.startswith("other.")
-    if in_other and n in P.T3_OTHER_OTHER and last in ("other.group", "other.no_correction", "other.fee_unpaid"):
+    if in_other and n in P.T3_OTHER_OTHER and last in ("other.single", "other.no_correction", "other.fee_unpaid"):
         return "other.other"
     if in_other and n in P.T3_BARE_TOTAL:
         return "results_total"
     for key, words in P.T3_ROW_KEYWORDS:
         if words and any(w in n for w in words):
-            if key == "granted" and "不予" in n:
+            if any(x in n for x in P.T3_ROW_EXCLUDE.get(key, ())):
                 continue
             if T3_KEY_INDEX[key] <= last_idx:
                 return None  # a repeated header or an out-of-order fragment
@@ -272,8 +258,8 @@ def _segment(tokens: list[str]) -> _Segments:
             key = _match_t3(n, last_t3)
             if key is not None:
                 last_t3 = key
-                if key == "other.group":
-                    current = seg.t3_rows["other.single"] = []
+                if key == "other.single":
+                    current = seg.t3_rows[key] = []  # restarted: a repeated (六) label
                 else:
                     current = seg.t3_rows.setdefault(key, [])
                 continue
@@ -309,7 +295,7 @@ def _place_unknown_rows(seg: _Segments, rows: dict[str, list[str]], warnings: li
     Only when exactly one canonical row is missing between the recognised row before it and the
     recognised row after it (report-format §11.5: positional fallback for lossy labels).
     """
-    order = [k for k, _ in P.T3_ROW_KEYWORDS if k != "other.group"]
+    order = [k for k, _ in P.T3_ROW_KEYWORDS if k != "other.single"]
     for before, label, cand in seg.t3_unknown:
         if not cand or before not in order:
             continue
@@ -335,7 +321,7 @@ def extract_tables(doc: ExtractedDocument, *, year: int | None = None) -> TableR
     if seg.t2_rows:
         fmt = _t2_format(seg, year)
         res.formats["t2"] = fmt
-        layout = T2_COLS_2019 if fmt == "2019" else T2_COLS_2021
+        layout = T2_COLS[fmt]
         header = "".join(seg.t2_header)
         for row, cand in seg.t2_rows.items():
             if row not in layout:
@@ -346,10 +332,10 @@ def extract_tables(doc: ExtractedDocument, *, year: int | None = None) -> TableR
             if positional and any(c is None for c in picked):
                 res.incomplete["t2"] = True
             for col, raw in zip(cols, picked):
-                unit = None
-                if col in ("amount",):
-                    unit = "万元" if (fmt == "2021" or "万元" in header) else None
-                res.cells[f"t2.{item}.{row}.{col}"] = parse_value(raw, default_unit=unit) if raw is not None else MISSING
+                unit = col.default_unit
+                if unit is not None and col.unit_from_header and unit not in header:
+                    unit = None
+                res.cells[f"t2.{item}.{row}.{col.key}"] = parse_value(raw, default_unit=unit) if raw is not None else MISSING
         res.incomplete.setdefault("t2", False)
 
     # Table 3.
@@ -365,10 +351,10 @@ def extract_tables(doc: ExtractedDocument, *, year: int | None = None) -> TableR
         if has_sub:
             t3_fmt, expected = "2021", P.T3_ROWS_2021
         elif single is not None:
-            t3_fmt, expected = (res.formats["t2"] or "2019"), T3_ROWS_SINGLE
+            t3_fmt, expected = (res.formats["t2"] or "2019"), P.T3_ROWS_SINGLE
         else:
             t3_fmt = res.formats["t2"] or ("2019" if (year is not None and year <= 2020) else "2021")
-            expected = P.T3_ROWS_2021 if t3_fmt == "2021" else T3_ROWS_SINGLE
+            expected = P.T3_ROWS_2021 if t3_fmt == "2021" else P.T3_ROWS_SINGLE
         res.formats["t3"] = t3_fmt
         incomplete = False
         for row in expected:
@@ -389,7 +375,7 @@ def extract_tables(doc: ExtractedDocument, *, year: int | None = None) -> TableR
 
     # Table 4.
     if seg.t4_seen:
-        picked, positional = _select(seg.t4_cand, 15)
+        picked, positional = _select(seg.t4_cand, T4_CELLS)
         if all(c is None for c in picked):
             res.warnings.append("t4: header found but no values")
         else:

@@ -1,8 +1,14 @@
-"""Golden tests: saved documents (raw bytes + meta.json) → the reviewed expected.json."""
+"""Golden tests: saved documents (raw bytes + meta.json) → the reviewed expected.json.
+
+Writing the expected files: ``UPDATE_GOLDEN=1 PYTHONPATH=. python -m pytest tests/parsing/test_golden.py``
+(re)writes ``expected.json`` of every case from the current parser (add ``-k <case>`` for one);
+review the result with ``git diff`` before committing. A case without ``expected.json`` fails.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -10,22 +16,51 @@ import pytest
 from pipelines.parsing import parse_document
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reports"
-CASES = sorted(p for p in FIXTURES.iterdir() if (p / "expected.json").exists())
+CASES = sorted(p for p in FIXTURES.iterdir() if p.is_dir())
+UPDATE_COMMAND = "UPDATE_GOLDEN=1 PYTHONPATH=. python -m pytest tests/parsing/test_golden.py -k {name}"
+
+
+def _parse(case: Path) -> dict:
+    meta = json.loads((case / "meta.json").read_text(encoding="utf-8"))
+    body = next(p for p in case.iterdir() if p.name.startswith("body")).read_bytes()
+    return parse_document(body, content_type=meta.get("content_type"), filename=meta["filename"]).to_json()
+
+
+def _failed_checks(got: dict) -> list[str]:
+    return sorted(f"{c['rule']}:{c['scope']}" for c in got.get("checks", []) if "fail" in (c["strict"], c["lenient"]))
+
+
+def expected_of(got: dict) -> dict:
+    """The reviewed subset of a parse result that a golden file pins."""
+    out = {k: got.get(k) for k in ("status", "title", "agency", "year", "published", "formats", "cells", "incomplete")}
+    out["sections"] = [s["key"] for s in got.get("sections", [])]
+    out["failed_checks"] = _failed_checks(got)
+    return out
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_golden(case: Path) -> None:
-    meta = json.loads((case / "meta.json").read_text(encoding="utf-8"))
-    body = next(p for p in case.iterdir() if p.name.startswith("body")).read_bytes()
-    expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
-    got = parse_document(body, content_type=meta.get("content_type"), filename=meta["filename"]).to_json()
+    target = case / "expected.json"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        target.write_text(json.dumps(expected_of(_parse(case)), ensure_ascii=False, indent=1), encoding="utf-8")
+        pytest.skip(f"UPDATE_GOLDEN=1: wrote {target}; review it with git diff")
+    if not target.exists():
+        pytest.fail(f"{case.name}: no expected.json. Write it from the current parser with\n  "
+                    f"{UPDATE_COMMAND.format(name=case.name)}\nthen review it before committing.")
+    got = _parse(case)
+    expected = json.loads(target.read_text(encoding="utf-8"))
     assert got["status"] == expected["status"]
     for key in ("title", "agency", "year", "published", "formats", "incomplete"):
         assert got[key] == expected[key], key
     assert [s["key"] for s in got["sections"]] == expected["sections"]
     assert got["cells"] == expected["cells"]
-    failed = sorted(f"{c['rule']}:{c['scope']}" for c in got["checks"] if "fail" in (c["strict"], c["lenient"]))
-    assert failed == expected["failed_checks"]
+    assert _failed_checks(got) == expected["failed_checks"]
+
+
+def test_every_case_has_a_body_and_meta() -> None:
+    for case in CASES:
+        assert (case / "meta.json").exists(), case.name
+        assert any(p.name.startswith("body") for p in case.iterdir()), case.name
 
 
 def test_seed_001_truncation_is_missing_not_zero() -> None:
