@@ -23,12 +23,9 @@ DETECTIONS_FORMAT = 1
 def _text_of(body: bytes | str) -> str:
     if isinstance(body, str):
         return body
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return body.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return body.decode("utf-8", errors="replace")
+    from pipelines.decoding import decode
+
+    return decode(body).text
 
 
 def _first(fingerprints: tuple[tuple[str, object], ...], text: str) -> str | None:
