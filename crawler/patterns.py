@@ -10,74 +10,14 @@ import re
 from typing import NamedTuple
 
 # ---------------------------------------------------------------------------------------------
-# Platform (CMS family) keys. A seed's ``platform`` column holds one of these; ``auto`` means
-# "detect from the column page's fingerprint" (crawler/platforms.py).
+# Platform (CMS family) keys. A seed's ``platform`` column holds the key of a registered family
+# (each family spider declares its keys, fingerprints and detection priority: see
+# crawler/spiders/__init__.py and crawler/spiders/registry.py) or ``auto``: "detect from the
+# column page's fingerprint" (crawler/platforms.py).
 # ---------------------------------------------------------------------------------------------
-PLATFORM_TRS = "trs"  # TRS WCM static publishing: createPageHTML / countPage / Pager pagers
-PLATFORM_HANWEB = "hanweb"  # Hanweb JCMS jpage: <datastore> XML inline, dataproxy.jsp paging
-PLATFORM_GKMLPT = "gkmlpt"  # Guangdong gkmlpt Vue app: window._CONFIG, /gkmlpt/api/all/{cat}
-PLATFORM_JSONAPI = "jsonapi"  # JSON list/search APIs (info_open/search, /irs/front/list, ...)
-PLATFORM_PLAIN = "plain"  # anything else with an HTML pager (?page=N, /N.html, 下一页 anchors)
 PLATFORM_AUTO = "auto"  # not known yet: detect on the next fetch of the column page
 
-PLATFORM_KEYS: tuple[str, ...] = (
-    PLATFORM_TRS,
-    PLATFORM_HANWEB,
-    PLATFORM_GKMLPT,
-    PLATFORM_JSONAPI,
-    PLATFORM_PLAIN,
-    PLATFORM_AUTO,
-)
-# Keys a detector may return for a page it recognised (``auto`` is returned only for no evidence).
-DETECTABLE_PLATFORMS: tuple[str, ...] = PLATFORM_KEYS[:-1]
-
-# ---------------------------------------------------------------------------------------------
-# Platform fingerprints (portals.md §2), checked in this order: gkmlpt → hanweb → trs → jsonapi
-# → plain. Each entry is (evidence label, compiled pattern); the first match wins within a family.
-# Body patterns run on the decoded page text; URL patterns on the column URL.
-# ---------------------------------------------------------------------------------------------
-GKMLPT_BODY_FINGERPRINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("window._CONFIG with SID", re.compile(r"_CONFIG\s*=\s*\{[^<]{0,400}?\bSID\s*:\s*['\"]?\d+", re.S)),
-    ("/gkmlpt/ path in page", re.compile(r"/gkmlpt/(?:index|api|annualreport|policy|content)", re.I)),
-)
-GKMLPT_URL_FINGERPRINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("/gkmlpt/ in URL", re.compile(r"/gkmlpt/", re.I)),
-)
-
-HANWEB_BODY_FINGERPRINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("<datastore> XML record set", re.compile(r"<datastore>.{0,2000}?<record", re.S | re.I)),
-    ("dataproxy.jsp endpoint", re.compile(r"/module/(?:web/)?jpage/dataproxy\.jsp|dataproxy\.jsp", re.I)),
-    ("jpage() pager call", re.compile(r"\.jpage\s*\(\s*\{", re.I)),
-)
-HANWEB_URL_FINGERPRINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("Hanweb /col/colN/ column URL", re.compile(r"/col/col\d+/(?:index\.html?)?$", re.I)),
-    ("Hanweb jcms column URL", re.compile(r"/jcms_files/.+/col/col\d+/", re.I)),
-)
-
-TRS_BODY_FINGERPRINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("createPageHTML() pager", re.compile(r"createPageHTML\s*\(", re.I)),
-    ("Pager({size,current}) pager", re.compile(r"\bPager\s*\(\s*\{[^}]*\bsize\s*:", re.I)),
-    ("countPage pager variable", re.compile(r"\bcountPage\s*=\s*\d+")),
-    ("TRS trsapi list module", re.compile(r"trsapi", re.I)),
-    ("TRS_Editor container", re.compile(r"class=['\"][^'\"]*\bTRS_(?:Editor|UEDITOR)\b")),
-    ("TRS t-date document links", re.compile(r"href=['\"][^'\"]*/\d{6}/t\d{8}_\d+\.s?html?['\"]", re.I)),
-)
-TRS_URL_FINGERPRINTS: tuple[tuple[str, re.Pattern[str]], ...] = ()
-
-JSONAPI_BODY_FINGERPRINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("intertid /info_open/search API", re.compile(r"/info_open/search\b", re.I)),
-    ("TRS IRS /irs/front/list API", re.compile(r"/irs/front/list\b", re.I)),
-    # the shell page of an intertid column: an empty list and the script that posts to the API
-    ("intertid /info_open/ list script", re.compile(r"<script[^>]+src=['\"][^'\"]*/info_open/list\w*\.js", re.I)),
-)
-JSON_BODY_START = re.compile(r"^\s*[\[{]")
-
-PLAIN_BODY_FINGERPRINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("last-page anchor (尾页/末页)", re.compile(r">\s*(?:尾页|末页|最后一页)\s*<")),
-    ("next-page anchor (下一页)", re.compile(r">\s*下一页\s*<")),
-    ("page-count text (共 N 页)", re.compile(r"共\s*\d+\s*页")),
-    ("page query parameter", re.compile(r"href=['\"][^'\"]*[?&](?:page|pageNo|pageIndex|pageNum|currPage)=\d+", re.I)),
-)
+# A body that may be HTML at all (a page that is neither HTML nor JSON gives no detection).
 HTML_BODY_HINT = re.compile(r"<(?:html|body|head|div|a)\b", re.I)
 
 # ---------------------------------------------------------------------------------------------

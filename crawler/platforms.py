@@ -1,7 +1,7 @@
 """CMS-family (platform) detection for ``auto`` seeds, and the record of past detections.
 
 :func:`detect_platform` is a pure function of a column page's body and URL, using the fingerprints
-of portals.md §2 kept in :mod:`crawler.patterns`. Detections are stored in
+(portals.md §2) each registered family spider declares (crawler/spiders/registry.py). Detections are stored in
 ``<var_dir>/platforms.json`` (never in the researchers' seed files) so the next run uses the stored
 answer instead of guessing again; a stored detection is ignored once the seed's column URL changes.
 """
@@ -9,75 +9,91 @@ answer instead of guessing again; a stored detection is ignored once the seed's 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from crawler import patterns as P
+from crawler.spiders import patterns as SP
 from crawler.statefile import read_seed_entries, utc_stamp, write_seed_entries
 
 DETECTIONS_FILE = "platforms.json"
 DETECTIONS_FORMAT = 1
 
 
+def _registry():  # type: ignore[no-untyped-def]
+    """crawler.spiders.registry, imported late: the spiders import this module."""
+    from crawler.spiders import registry
+
+    return registry
+
+
 def _text_of(body: bytes | str) -> str:
     if isinstance(body, str):
         return body
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return body.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return body.decode("utf-8", errors="replace")
+    from pipelines.decoding import decode
+
+    return decode(body).text
 
 
-def _first(fingerprints: tuple[tuple[str, object], ...], text: str) -> str | None:
+def _first(fingerprints: tuple[tuple[str, re.Pattern[str]], ...], text: str) -> str | None:
     for label, pattern in fingerprints:
-        if pattern.search(text):  # type: ignore[attr-defined]
+        if pattern.search(text):
             return label
     return None
+
+
+def _is_json_document(text: str) -> bool:
+    if not SP.JSON_BODY_START.match(text):
+        return False
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 def detect_platform(body: bytes | str, url: str) -> tuple[str, str]:
     """Return ``(platform key, evidence)`` for a column page.
 
-    Families are tried in the order gkmlpt → hanweb → trs → jsonapi → plain (a gkmlpt or Hanweb page
-    may also mention strings of later families). Body evidence beats URL evidence. A page with no
-    usable content gives ``("auto", reason)`` so the next fetch tries again; an HTML page with no
-    family fingerprint gives ``plain``.
+    The registered families (crawler/spiders/registry.py) are tried in their declared detection
+    priority, each with its declared :class:`~crawler.spiders.patterns.Fingerprints` (a family
+    tried earlier may show strings of later families on its pages). Body evidence beats URL
+    evidence: first every family's body and strong URL fingerprints, then a whole-JSON body, then
+    weak (late) URL fingerprints. A page with no usable content gives ``("auto", reason)`` so the
+    next fetch tries again; an HTML page no family claims goes to the fallback family (``plain``).
     """
+    from crawler.spiders.registry import DETECTION_ORDER
+
     text = _text_of(body)
     url = url or ""
-    for key, body_prints, url_prints in (
-        (P.PLATFORM_GKMLPT, P.GKMLPT_BODY_FINGERPRINTS, P.GKMLPT_URL_FINGERPRINTS),
-        (P.PLATFORM_HANWEB, P.HANWEB_BODY_FINGERPRINTS, ()),
-        (P.PLATFORM_TRS, P.TRS_BODY_FINGERPRINTS, ()),
-        (P.PLATFORM_JSONAPI, P.JSONAPI_BODY_FINGERPRINTS, ()),
-    ):
-        label = _first(body_prints, text)
+    families = [(spider.platforms[0], spider.fingerprints) for spider in DETECTION_ORDER
+                if spider.fingerprints is not None]
+    for key, prints in families:
+        if prints.fallback:
+            continue
+        label = _first(prints.body, text)
         if label:
             return key, f"body: {label}"
-        label = _first(url_prints, url)
+        label = _first(prints.url, url)
         if label:
             return key, f"url: {label}"
-    if P.JSON_BODY_START.match(text):
-        try:
-            json.loads(text)
-        except ValueError:
-            pass
-        else:
-            return P.PLATFORM_JSONAPI, "body: JSON document"
-    label = _first(P.HANWEB_URL_FINGERPRINTS, url)
-    if label:
-        return P.PLATFORM_HANWEB, f"url: {label} (body has no jpage fingerprint)"
+    if any(prints.json_document for _, prints in families) and _is_json_document(text):
+        return next(key for key, prints in families if prints.json_document), "body: JSON document"
+    for key, prints in families:
+        label = _first(prints.late_url, url)
+        if label:
+            return key, f"url: {label}" + (f" ({prints.late_url_note})" if prints.late_url_note else "")
     if not text.strip():
         return P.PLATFORM_AUTO, "empty body: nothing to detect"
     if not P.HTML_BODY_HINT.search(text):
         return P.PLATFORM_AUTO, "body is neither HTML nor JSON: nothing to detect"
-    label = _first(P.PLAIN_BODY_FINGERPRINTS, text)
+    key, prints = next((key, prints) for key, prints in families if prints.fallback)
+    label = _first(prints.body, text)
     if label:
-        return P.PLATFORM_PLAIN, f"body: {label}"
-    return P.PLATFORM_PLAIN, "body: HTML with no CMS fingerprint and no pager (single-page listing)"
+        return key, f"body: {label}"
+    return key, "body: HTML with no CMS fingerprint and no pager (single-page listing)"
 
 
 @dataclass(frozen=True)
@@ -112,7 +128,7 @@ def load_detections(path: Path | None = None) -> dict[str, Detection]:
                 url=entry.get("url", ""),
                 detected_at=entry.get("detected_at", ""),
             )
-            if det.platform not in P.PLATFORM_KEYS:
+            if det.platform not in _registry().PLATFORM_KEYS:
                 raise ValueError(f"unknown platform {det.platform!r} for seed {seed_id}")
             result[seed_id] = det
         return result
@@ -138,9 +154,9 @@ def record_detection(
 def record_detections(detections: list[Detection], path: Path | None = None) -> None:
     """Store (or replace) several detections with one atomic rewrite of the file (a crawl's batch)."""
     for detection in detections:
-        if detection.platform not in P.DETECTABLE_PLATFORMS:
+        if detection.platform not in _registry().DETECTABLE_PLATFORMS:
             raise ValueError(f"cannot record platform {detection.platform!r}; "
-                             f"use one of {', '.join(P.DETECTABLE_PLATFORMS)}")
+                             f"use one of {', '.join(_registry().DETECTABLE_PLATFORMS)}")
     if not detections:
         return
     path = detections_path() if path is None else Path(path)
@@ -158,7 +174,7 @@ def new_detection(seed_id: str, column_url: str, body: bytes | str, url: str,
     detection when researchers change it); ``url`` is where the page was read (after redirects).
     """
     platform, evidence = detect_platform(body, url)
-    if platform not in P.DETECTABLE_PLATFORMS:
+    if platform not in _registry().DETECTABLE_PLATFORMS:
         return None
     return Detection(seed_id=seed_id, platform=platform, evidence=evidence, url=column_url,
                      detected_at=utc_stamp(now))

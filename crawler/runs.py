@@ -56,15 +56,13 @@ def run_lock(var_dir: Path, name: str) -> Iterator[Path]:
 
 
 def family_spiders(spider_loader: Any) -> dict[str, type]:
-    """Spider class per platform key, from every spider that declares ``platforms``."""
-    owners: dict[str, type] = {}
-    for name in spider_loader.list():
-        cls = spider_loader.load(name)
-        for platform in getattr(cls, "platforms", ()) or ():
-            if platform in owners:
-                raise RuntimeError(f"platform {platform!r} claimed by {owners[platform].name} and {cls.name}")
-            owners[platform] = cls
-    return owners
+    """Spider class per platform key, from the family registry (crawler/spiders/registry.py).
+
+    Raises RegistryError when Scrapy's spiders and the registry disagree (a missed registration)."""
+    from crawler.spiders.registry import SPIDER_FOR_PLATFORM, check_spider_loader
+
+    check_spider_loader(spider_loader)
+    return dict(SPIDER_FOR_PLATFORM)
 
 
 def schedule(process: Any, spider_cls: type, **spider_args: Any) -> Crawler:
@@ -135,8 +133,8 @@ def scheduled_crawl(command: Any, *, lock_name: str, mode: str, province: str | 
                                            warn=lambda message: print(f"warning: {message}"))
             platforms = sorted({effective_platform(s.platform, s.id, s.column_url, detections) for s in chosen})
             unowned = [p for p in platforms if p not in owners]
-            for platform in unowned:
-                print(f"warning: no spider for platform {platform!r}; its seeds are skipped")
+            if unowned:  # seeds and detections are validated against the registry: a missed registration
+                raise RuntimeError(f"no family spider for platform(s) {', '.join(unowned)}")
             crawlers = []
             for spider_cls in {owners[p] for p in platforms if p in owners}:
                 crawlers.append(schedule(process, spider_cls, seeds=str(seeds_path), province=province,

@@ -501,9 +501,11 @@ def _check_row(row: _Row, file_prov: P.Province | None, problems: list[Problem])
     elif not v.get("notes"):
         warnings.append("column_url is empty: say in notes what is known (the seed shows as NEEDS-COLUMN)")
 
+    from crawler.spiders.registry import PLATFORM_KEYS  # the family registry (imports the spiders)
+
     platform = v.get("platform", "")
-    if platform and platform not in P.PLATFORM_KEYS:
-        errors.append(f"unknown platform {platform!r}; use one of {', '.join(P.PLATFORM_KEYS)}")
+    if platform and platform not in PLATFORM_KEYS:
+        errors.append(f"unknown platform {platform!r}; use one of {', '.join(PLATFORM_KEYS)}")
 
     active_text = v.get("active", "").lower()
     if active_text and active_text not in P.ACTIVE_TRUE | P.ACTIVE_FALSE:
@@ -709,7 +711,9 @@ def select_seeds(
         wanted_set = set(wanted)
         chosen = [s for s in chosen if s.id in wanted_set]
     if platform is not None:
-        if platform not in P.PLATFORM_KEYS:
-            raise SeedSelectionError(f"unknown platform {platform!r}; use one of {', '.join(P.PLATFORM_KEYS)}")
+        from crawler.spiders.registry import PLATFORM_KEYS  # the family registry (imports the spiders)
+
+        if platform not in PLATFORM_KEYS:
+            raise SeedSelectionError(f"unknown platform {platform!r}; use one of {', '.join(PLATFORM_KEYS)}")
         chosen = [s for s in chosen if s.platform == platform]
     return chosen

@@ -1,0 +1,33 @@
+"""Scrapy spiders: one per CMS family, plus the health and hint spiders.
+
+A CMS family is one unit: its spider class declares its platform key(s) (``platforms``), its
+fingerprints (``fingerprints``, kept in the family's section of :mod:`crawler.spiders.patterns`)
+and its ``detection_priority``; :mod:`crawler.spiders.registry` is the one list of families, from
+which come the spider of each seed, the valid ``platform`` values of the seed files, and the order
+in which :func:`crawler.platforms.detect_platform` tries the families.
+
+Adding a family (say ``foo``) touches about five files:
+
+1. ``crawler/spiders/foo.py`` — pure parse functions (at least ``parse_listing(text, url)``) and a
+   thin ``FooSpider(PortalSpider)`` with ``platforms = ("foo",)``,
+   ``fingerprints = patterns.FOO_FINGERPRINTS`` and a ``detection_priority`` no other family uses
+   (lower is tried first: go before a family whose strings your pages may also show; the
+   ``plain`` fallback stays last). Its pager regexes and its ``Fingerprints(body=..., url=...)``
+   go in a ``foo`` section of ``crawler/spiders/patterns.py``.
+2. ``crawler/spiders/registry.py`` — add ``FooSpider`` to ``FAMILY_SPIDERS``. Forgetting it is an
+   error: ``scrapy nightly``/``backfill``/``demo`` refuse to run (``check_spider_loader``) and
+   ``tests/spiders/test_families_registry.py`` fails.
+3. ``tests/spiders/fixtures/`` — saved bytes of a listing page and a report detail page (each with
+   its ``.meta.json``: url, status, headers), e.g. saved from what the farm serves; and
+   ``fixtures/golden/foo_listing.json`` / ``foo_detail.json`` naming them
+   (``{"fixture": "...", "output": null}``), filled by
+   ``python -m tests.spiders.test_families_registry`` — review the output before committing.
+4. ``tests/spiders/test_foo.py`` — golden tests of the family's parse functions over the saved
+   fixtures (pagers, odd layouts, faults).
+5. ``crawler/farm/families/foo.py`` (and its entry in ``crawler/farm/families/__init__.py`` and
+   ``crawler/farm/model.py`` ``FAMILIES``) — the simulated portals of the family, so the farm
+   end-to-end tests crawl it; the registry test checks the farm serves it and that detection
+   recognises its column page.
+
+The seeds README lists the platform keys for researchers: add ``foo`` there too.
+"""

@@ -33,6 +33,7 @@ from crawler.platforms import Detection, detections_path, effective_platform, us
 from crawler.seeds import Seed, load_seeds, select_seeds
 from crawler.spiders import health
 from crawler.spiders import links as L
+from crawler.spiders import patterns as SP
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -63,8 +64,17 @@ def request_key(request: Request) -> tuple[str, str, bytes]:
 
 
 class PortalSpider(scrapy.Spider):
-    #: seeds whose ``platform`` is one of these are crawled by this spider
+    # --- the CMS family this spider is (all three set on a family spider, which must be listed in
+    # crawler/spiders/registry.py; see crawler/spiders/__init__.py) ---
+    #: seeds whose ``platform`` is one of these are crawled by this spider; the first one is the
+    #: key platform detection gives a page showing this family's fingerprints
     platforms: ClassVar[tuple[str, ...]] = ()
+    #: how platform detection recognises the family's column page (its section of
+    #: crawler/spiders/patterns.py)
+    fingerprints: ClassVar[SP.Fingerprints | None] = None
+    #: platform detection tries families in ascending priority: a family whose pages may also
+    #: show a later family's strings goes first
+    detection_priority: ClassVar[int | None] = None
 
     def __init__(self, seeds: str | None = None, province: str | None = None,
                  portal: str | None = None, mode: str = "full", max_pages: str | int = 50,

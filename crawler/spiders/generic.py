@@ -28,7 +28,7 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 from scrapy.http import Request
 
-from crawler.patterns import PLATFORM_AUTO, PLATFORM_PLAIN
+from crawler.patterns import PLATFORM_AUTO
 from crawler.platforms import Detection, new_detection, record_detections
 from crawler.spiders import links as L
 from crawler.spiders import patterns
@@ -128,6 +128,8 @@ def next_page(html: str, url: str, page: int = 1) -> str | None:
     return guess.url_of(n)
 
 
+PLATFORM_PLAIN = "plain"  # anything else with an HTML pager (?page=N, /N.html, 下一页 anchors)
+
 #: detections are written in batches (and at the end of the crawl), not one file rewrite per seed
 DETECTIONS_PER_WRITE = 50
 
@@ -138,7 +140,9 @@ def parse_listing(html: str, base_url: str) -> list[L.ReportLink]:
 
 class GenericSpider(PortalSpider):
     name = "generic"
-    platforms: ClassVar[tuple[str, ...]] = ("plain", "auto")
+    platforms: ClassVar[tuple[str, ...]] = (PLATFORM_PLAIN, PLATFORM_AUTO)
+    fingerprints = patterns.PLAIN_FINGERPRINTS
+    detection_priority = 100  # the fallback: any HTML page no other family claims
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

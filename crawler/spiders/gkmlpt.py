@@ -120,6 +120,8 @@ def next_api_url(answer: ApiPage, url: str, per_page: int) -> str | None:
 class GkmlptSpider(HintedApiSpider):
     name = "gkmlpt"
     platforms: ClassVar[tuple[str, ...]] = ("gkmlpt",)
+    fingerprints = patterns.GKMLPT_FINGERPRINTS
+    detection_priority = 10
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

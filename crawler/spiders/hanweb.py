@@ -183,6 +183,8 @@ def next_page_get(url: str, answer: Datastore) -> str | None:
 class HanwebSpider(PortalSpider):
     name = "hanweb"
     platforms: ClassVar[tuple[str, ...]] = ("hanweb",)
+    fingerprints = patterns.HANWEB_FINGERPRINTS
+    detection_priority = 20
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

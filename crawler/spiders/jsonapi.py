@@ -128,6 +128,8 @@ def next_page_index(answer: SearchPage, requested: int) -> int | None:
 class JsonApiSpider(HintedApiSpider):
     name = "jsonapi"
     platforms: ClassVar[tuple[str, ...]] = ("jsonapi",)
+    fingerprints = patterns.JSONAPI_FINGERPRINTS
+    detection_priority = 40
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

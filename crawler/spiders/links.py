@@ -13,6 +13,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from parsel import Selector
 
 from crawler.spiders import patterns
+from pipelines.decoding import decode
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -33,29 +34,10 @@ class Attachment:
 
 # --- decoding ---------------------------------------------------------------------------------
 
-_CHARSET = patterns.CHARSET_BYTES
-
-
-def _codec(label: str) -> str:
-    label = label.lower().replace("_", "-")
-    return "gb18030" if label in ("gb2312", "gbk", "gb18030", "x-gbk", "cp936") else label
-
-
 def decode_body(body: bytes, content_type: str | None = None) -> str:
-    """Decode a page: declared header charset, then meta charset, then UTF-8, then GB18030 —
-    each tried strictly, so a page whose header and meta disagree (portals.md §3.4) still reads."""
-    candidates: list[str] = []
-    if content_type and (m := _CHARSET.search(content_type.encode("latin-1", "replace"))):
-        candidates.append(_codec(m.group(1).decode("ascii", "replace")))
-    if m := _CHARSET.search(body[:4096]):
-        candidates.append(_codec(m.group(1).decode("ascii", "replace")))
-    candidates += ["utf-8", "gb18030"]
-    for codec in dict.fromkeys(candidates):
-        try:
-            return body.decode(codec)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return body.decode("utf-8", errors="replace")
+    """Decode a page with the project's one body decoder (:mod:`pipelines.decoding`), so the spiders
+    read a page exactly as the cleaner stores it (header and meta may disagree, portals.md §3.4)."""
+    return decode(body, content_type).text
 
 
 # --- titles -----------------------------------------------------------------------------------

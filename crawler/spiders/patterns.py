@@ -1,8 +1,41 @@
-"""Every regex and keyword list used by the spiders (link selection, paging, file names)."""
+"""Every regex and keyword list used by the spiders (link selection, paging, file names).
+
+Each CMS family has one section here holding its pager patterns *and* its platform fingerprints
+(portals.md §2), which its spider class declares as ``fingerprints`` and
+:func:`crawler.platforms.detect_platform` tries in the families' declared detection priority.
+"""
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
+
+#: one piece of platform evidence: (label shown in the detection's evidence, compiled pattern)
+Fingerprint = tuple[str, re.Pattern[str]]
+
+
+class Fingerprints(NamedTuple):
+    """How :func:`crawler.platforms.detect_platform` recognises a family's column page.
+
+    Families are tried in detection priority; within the checks below, body evidence beats URL
+    evidence and the first match wins.
+    """
+
+    #: patterns on the decoded page text
+    body: tuple[Fingerprint, ...] = ()
+    #: patterns on the column URL, tried right after this family's body patterns
+    url: tuple[Fingerprint, ...] = ()
+    #: a body that is a whole JSON document belongs to this family (tried once no family's
+    #: body or URL patterns matched)
+    json_document: bool = False
+    #: weak patterns on the column URL, tried only after every body check of every family
+    late_url: tuple[Fingerprint, ...] = ()
+    #: shown after a late-URL label: why the body did not already decide
+    late_url_note: str = ""
+    #: the family of any HTML page no other family claims; its ``body`` patterns only name the
+    #: evidence (a pager), they are not needed to pick it
+    fallback: bool = False
+
 
 # A listing link is a report candidate when its title (text or title attribute) matches.
 REPORT_TITLE = re.compile(r"(政府)?信息公开.{0,12}(工作)?(年度)?(报告|年报)|政务公开.{0,6}年度报告")
@@ -25,7 +58,18 @@ CONTENT_DISPOSITION_FILENAME = re.compile(
     r"filename\*\s*=\s*(?:UTF-8|utf-8)''(?P<star>[^;]+)|filename\s*=\s*\"?(?P<plain>[^\";]+)\"?"
 )
 
-# --- pagers (portals.md §2) -------------------------------------------------------------------
+# --- pagers and fingerprints per family (portals.md §2) --------------------------------------
+# TRS: platform fingerprints (portals.md §2)
+TRS_BODY_FINGERPRINTS: tuple[Fingerprint, ...] = (
+    ("createPageHTML() pager", re.compile(r"createPageHTML\s*\(", re.I)),
+    ("Pager({size,current}) pager", re.compile(r"\bPager\s*\(\s*\{[^}]*\bsize\s*:", re.I)),
+    ("countPage pager variable", re.compile(r"\bcountPage\s*=\s*\d+")),
+    ("TRS trsapi list module", re.compile(r"trsapi", re.I)),
+    ("TRS_Editor container", re.compile(r"class=['\"][^'\"]*\bTRS_(?:Editor|UEDITOR)\b")),
+    ("TRS t-date document links", re.compile(r"href=['\"][^'\"]*/\d{6}/t\d{8}_\d+\.s?html?['\"]", re.I)),
+)
+TRS_FINGERPRINTS = Fingerprints(body=TRS_BODY_FINGERPRINTS)
+
 # TRS classic: createPageHTML(pageCount, currentIndex0, "index", "html")
 TRS_CREATE_PAGE_4 = re.compile(
     r"createPageHTML\s*\(\s*(?P<count>\d+)\s*,\s*(?P<current>\d+)\s*,\s*[\"'](?P<name>[\w.-]+)[\"']\s*,"
@@ -50,10 +94,33 @@ HANWEB_PROXY_URL = re.compile(r"proxyUrl\s*:\s*[\"'](?P<url>[^\"']+)[\"']")
 HANWEB_DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
 HANWEB_MODULE_HREF = re.compile(r"/module/", re.I)
 
+# Hanweb: platform fingerprints
+HANWEB_BODY_FINGERPRINTS: tuple[Fingerprint, ...] = (
+    ("<datastore> XML record set", re.compile(r"<datastore>.{0,2000}?<record", re.S | re.I)),
+    ("dataproxy.jsp endpoint", re.compile(r"/module/(?:web/)?jpage/dataproxy\.jsp|dataproxy\.jsp", re.I)),
+    ("jpage() pager call", re.compile(r"\.jpage\s*\(\s*\{", re.I)),
+)
+HANWEB_URL_FINGERPRINTS: tuple[Fingerprint, ...] = (
+    ("Hanweb /col/colN/ column URL", re.compile(r"/col/col\d+/(?:index\.html?)?$", re.I)),
+    ("Hanweb jcms column URL", re.compile(r"/jcms_files/.+/col/col\d+/", re.I)),
+)
+HANWEB_FINGERPRINTS = Fingerprints(body=HANWEB_BODY_FINGERPRINTS, late_url=HANWEB_URL_FINGERPRINTS,
+                                   late_url_note="body has no jpage fingerprint")
+
 # gkmlpt
 GKMLPT_SID = re.compile(r"\bSID\s*:\s*[\"']?(?P<sid>\d+)")
 GKMLPT_CATEGORY_FRAGMENT = re.compile(r"#(?P<cat>\d+)$")
 GKMLPT_PERCENT_U = re.compile(r"%u([0-9A-Fa-f]{4})")
+
+# gkmlpt: platform fingerprints
+GKMLPT_BODY_FINGERPRINTS: tuple[Fingerprint, ...] = (
+    ("window._CONFIG with SID", re.compile(r"_CONFIG\s*=\s*\{[^<]{0,400}?\bSID\s*:\s*['\"]?\d+", re.S)),
+    ("/gkmlpt/ path in page", re.compile(r"/gkmlpt/(?:index|api|annualreport|policy|content)", re.I)),
+)
+GKMLPT_URL_FINGERPRINTS: tuple[Fingerprint, ...] = (
+    ("/gkmlpt/ in URL", re.compile(r"/gkmlpt/", re.I)),
+)
+GKMLPT_FINGERPRINTS = Fingerprints(body=GKMLPT_BODY_FINGERPRINTS, url=GKMLPT_URL_FINGERPRINTS)
 
 # JSON search API (intertid /info_open/search)
 JSONAPI_PARAMS = re.compile(r"listParams\s*=\s*\{(?P<body>[^}]*)\}")
@@ -61,6 +128,16 @@ JSONAPI_FIELD = re.compile(r"(?P<key>\w+)\s*:\s*(?:'(?P<q>[^']*)'|\"(?P<dq>[^\"]
 JSONAPI_POST_URL = re.compile(r"\$\.post\(\s*[\"'](?P<url>[^\"']+)[\"']")
 JSONAPI_SCRIPT_SRC = re.compile(r"list\w*\.js", re.I)
 JSONAPI_DEFAULT_SEARCH = "/info_open/search"
+
+# JSON APIs: platform fingerprints (a whole JSON document is one too)
+JSONAPI_BODY_FINGERPRINTS: tuple[Fingerprint, ...] = (
+    ("intertid /info_open/search API", re.compile(r"/info_open/search\b", re.I)),
+    ("TRS IRS /irs/front/list API", re.compile(r"/irs/front/list\b", re.I)),
+    # the shell page of an intertid column: an empty list and the script that posts to the API
+    ("intertid /info_open/ list script", re.compile(r"<script[^>]+src=['\"][^'\"]*/info_open/list\w*\.js", re.I)),
+)
+JSON_BODY_START = re.compile(r"^\s*[\[{]")
+JSONAPI_FINGERPRINTS = Fingerprints(body=JSONAPI_BODY_FINGERPRINTS, json_document=True)
 
 # Generic pager detection (portals.md §2.E), in the order checked.
 LAST_PAGE_TEXT = re.compile(r"尾页|末页|最后一页")
@@ -70,6 +147,15 @@ PAGE_INDEX_N = re.compile(r"(?P<stem>index|list|column-index|t)[_-](?P<n>\d+)\.(
 PAGE_NUMBERED = re.compile(r"/(?P<n>\d+)\.(?P<ext>s?html?)$")
 JS_PAGE_COUNT = re.compile(r"\b(?:contenpage|totalPage|pageCount|countPage|pages)\s*[=:]\s*(\d+)")
 ONCLICK_URL = re.compile(r"(?:jumpToDetail|openUrl|window\.open)\(\s*[\"'](?P<url>[^\"']+)[\"']")
+
+# plain (generic): fingerprints naming the pager of a page no CMS family claims
+PLAIN_BODY_FINGERPRINTS: tuple[Fingerprint, ...] = (
+    ("last-page anchor (尾页/末页)", re.compile(r">\s*(?:尾页|末页|最后一页)\s*<")),
+    ("next-page anchor (下一页)", re.compile(r">\s*下一页\s*<")),
+    ("page-count text (共 N 页)", re.compile(r"共\s*\d+\s*页")),
+    ("page query parameter", re.compile(r"href=['\"][^'\"]*[?&](?:page|pageNo|pageIndex|pageNum|currPage)=\d+", re.I)),
+)
+PLAIN_FINGERPRINTS = Fingerprints(body=PLAIN_BODY_FINGERPRINTS, fallback=True)
 
 # --- detail pages (portals.md §3.1): content containers, most specific first -----------------
 CONTENT_CONTAINERS = (
@@ -98,8 +184,7 @@ TLS_ERROR_TEXT = re.compile(r"SSL|TLS|certificate|handshake|wrong version number
 # a bare column label (menu/breadcrumb link to the 年报 column itself), never a report
 COLUMN_LABEL = re.compile(r"^(?:政府|政务)?(?:信息)?(?:公开)?(?:工作)?(?:年度报告|年报)(?:专栏|栏目)?$")
 
-# --- helpers' regexes (decoding, text, URLs) ----------------------------------------------------
-CHARSET_BYTES = re.compile(rb"""charset\s*=\s*["']?([\w-]+)""", re.I)
+# --- helpers' regexes (text, URLs; decoding is pipelines/decoding.py) --------------------------
 WHITESPACE = re.compile(r"\s+")
 ATTACHMENT_NAME_PREFIX = re.compile(r"^附件\d*[:：]")
 SCRIPT_OR_STYLE = re.compile(r"(?is)<(script|style)\b.*?</\1>")

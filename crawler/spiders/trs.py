@@ -160,6 +160,8 @@ def article_parts(html: str, base_url: str) -> list[str]:
 class TrsSpider(PortalSpider):
     name = "trs"
     platforms: ClassVar[tuple[str, ...]] = ("trs",)
+    fingerprints = patterns.TRS_FINGERPRINTS
+    detection_priority = 30
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

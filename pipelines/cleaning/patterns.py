@@ -15,22 +15,8 @@ TRAFILATURA_MAX_CHARS = 1_500_000
 # Caps on table spans when a table is expanded into rows (a hostile colspan cannot blow up).
 MAX_COLSPAN = 64
 MAX_ROWSPAN = 500
-# How far the charset sniffer looks for a <meta charset>.
-META_SNIFF_BYTES = 4096
+# --- encodings: charset names, aliases and sniffing live in pipelines/decoding.py ---
 
-# --- encodings ---
-
-# Declared names mapped to the codec actually used (GB2312/GBK are decoded as their superset).
-CHARSET_ALIASES = {
-    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
-    "gb18030": "gb18030", "cp936": "gb18030", "euc-cn": "gb18030", "x-euc-cn": "gb18030",
-    "utf8": "utf-8", "utf-8": "utf-8", "unicode-1-1-utf-8": "utf-8",
-    "big5": "big5hkscs", "big5-hkscs": "big5hkscs",
-}
-# Declared charsets that decode any byte string; they are trusted only for pure-ASCII-ish bodies.
-WEAK_CHARSETS = frozenset({"iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "ascii", "windows-1252", "cp1252"})
-CHARSET_IN_CONTENT_TYPE = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_\-:.]+)", re.I)
-META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_\-:.]+)", re.I)
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 # --- content containers (portals.md §3.1) ---

@@ -126,13 +126,6 @@ EXTRACT_MAGIC_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Scanned report pages served as pictures (图片版): PNG, JPEG, GIF, TIFF, WebP.
 EXTRACT_MAGIC_IMAGES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a",
                         b"II*\x00", b"MM\x00*", b"RIFF")
-# Byte-order marks, longest first.
-EXTRACT_BOMS = (
-    (b"\xef\xbb\xbf", "utf-8"),
-    (b"\xff\xfe", "utf-16-le"),
-    (b"\xfe\xff", "utf-16-be"),
-    (b"\x84\x31\x95\x33", "gb18030"),
-)
 # Markers of an HTML document near its start (lower-cased, searched in the first few KB).
 EXTRACT_HTML_MARKERS = _re_extract.compile(
     r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<meta\s|<title[\s>]|<div[\s>]|<table[\s>]|<p[\s>]",
@@ -144,8 +137,6 @@ EXTRACT_JS_STRING = _re_extract.compile(
 )
 # An escaped HTML tag inside JS source, e.g. <p style=\"…\"> or <table ...>.
 EXTRACT_JS_HTML_TAG = _re_extract.compile(r"<(?:p|table|tr|td|div|span|br|h[1-6])[\s>/]", _re_extract.IGNORECASE)
-# Charset labels treated as GB18030 (its superset).
-EXTRACT_GB_ALIASES = frozenset({"gb2312", "gbk", "gb18030", "gb_2312-80", "x-gbk", "cp936", "euc-cn", "csgb2312"})
 # Charset from a Content-Type header or <meta charset=…>.
 EXTRACT_CHARSET = _re_extract.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", _re_extract.IGNORECASE)
 # Whitespace (including NBSP, ideographic space is kept: it is meaningful in labels only as spacing).

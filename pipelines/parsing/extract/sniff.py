@@ -6,6 +6,7 @@ import io
 import zipfile
 from pathlib import PurePosixPath
 
+from pipelines.decoding import BOMS
 from pipelines.parsing import patterns as P
 
 FORMATS = ("pdf", "docx", "xlsx", "ofd", "doc", "xls", "html", "text", "zip", "image")
@@ -73,7 +74,7 @@ def sniff(body: bytes, hint: str | None = None) -> str:
     if body.startswith(P.EXTRACT_MAGIC_IMAGES) and (not body.startswith(b"RIFF") or body[8:12] == b"WEBP"):
         return "image"
     sample = body[:8192]
-    for bom, enc in P.EXTRACT_BOMS:
+    for bom, enc in BOMS:
         if sample.startswith(bom):
             try:
                 sample = sample[len(bom):].decode(enc, errors="ignore").encode("utf-8")

@@ -1,9 +1,9 @@
-"""Text decoding (BOM, UTF-8, GB18030, charset-normalizer) and plain-text reading."""
+"""Text decoding (through pipelines.decoding, the one body decoder) and plain-text reading."""
 
 from __future__ import annotations
 
-import codecs
-
+from pipelines import decoding as D
+from pipelines.decoding import canonical_charset
 from pipelines.parsing import patterns as P
 from pipelines.parsing.extract.errors import ExtractionError
 from pipelines.parsing.types import Block, ExtractedDocument
@@ -12,23 +12,9 @@ from pipelines.parsing.types import Block, ExtractedDocument
 _BINARY_CONTROL_SHARE = 0.02
 
 
-def _normalise_charset(label: str | None) -> str | None:
-    if not label:
-        return None
-    label = label.strip().strip("\"'").lower()
-    if label in P.EXTRACT_GB_ALIASES:
-        return "gb18030"
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
-
-
 def charset_from_content_type(content_type: str | None) -> str | None:
-    if not content_type:
-        return None
-    m = P.EXTRACT_CHARSET.search(content_type)
-    return _normalise_charset(m.group(1)) if m else None
+    """The codec named by a ``Content-Type`` value (None when it names none Python knows)."""
+    return canonical_charset(D.charset_from_content_type(content_type))
 
 
 def _check_binary(body: bytes, what: str) -> None:
@@ -60,71 +46,67 @@ def _mixed_utf8_lines(body: bytes) -> tuple[int, int]:
     return utf8_lines, bad_lines
 
 
-def decode_text(body: bytes, declared: str | None = None, what: str = "document") -> tuple[str, list[str]]:
-    """Decode ``body``: BOM, then UTF-8 strict, then GB18030, then charset-normalizer.
-
-    Returns the text and warnings. Mixed UTF-8/GB18030 bytes are decoded line by line with a
-    warning; undecodable or binary bytes raise :class:`ExtractionError`.
-    """
-    warnings: list[str] = []
-    declared = _normalise_charset(declared)
-    for bom, enc in P.EXTRACT_BOMS:
-        if body.startswith(bom):
-            try:
-                return body[len(bom):].decode(enc), warnings
-            except UnicodeDecodeError as exc:
-                raise ExtractionError(f"{what}: {enc} byte-order mark but invalid {enc} bytes at {exc.start}",
-                                      "encoding") from exc
-    _check_binary(body, what)
-    try:
-        text = body.decode("utf-8")
-        if declared and declared not in ("utf-8", "ascii") and any(b > 127 for b in body[:65536]):
-            warnings.append(f"{what}: declared charset {declared} but bytes are valid UTF-8; decoded as UTF-8")
-        return text, warnings
-    except UnicodeDecodeError:
-        pass
-    if declared and declared not in ("utf-8", "ascii", "gb18030"):
+def _decode_mixed_lines(body: bytes, what: str) -> tuple[str, list[str]]:
+    out, n_utf8, n_gb, n_bad = [], 0, 0, 0
+    for raw in body.split(b"\n"):
         try:
-            return body.decode(declared), warnings  # an explicit legacy charset that fits (Big5 …)
-        except (UnicodeDecodeError, LookupError):
-            warnings.append(f"{what}: bytes do not decode as the declared charset {declared}")
-    utf8_lines, bad_lines = _mixed_utf8_lines(body)
-    if utf8_lines and bad_lines:
-        lines = body.split(b"\n")
-        out, n_utf8, n_gb, n_bad = [], 0, 0, 0
-        for raw in lines:
+            out.append(raw.decode("utf-8"))
+            if any(b > 127 for b in raw):
+                n_utf8 += 1
+        except UnicodeDecodeError:
             try:
-                out.append(raw.decode("utf-8"))
-                if any(b > 127 for b in raw):
-                    n_utf8 += 1
+                out.append(raw.decode("gb18030"))
+                n_gb += 1
             except UnicodeDecodeError:
-                try:
-                    out.append(raw.decode("gb18030"))
-                    n_gb += 1
-                except UnicodeDecodeError:
-                    out.append(raw.decode("utf-8", errors="replace"))
-                    n_bad += 1
-        warnings.append(
-            f"{what}: mixed encodings: {n_utf8} lines UTF-8, {n_gb} lines GB18030"
-            + (f", {n_bad} lines undecodable (replacement characters)" if n_bad else "")
-            + "; decoded line by line"
-        )
-        return "\n".join(out), warnings
-    try:
-        text = body.decode("gb18030")
-        if declared and declared != "gb18030":
-            warnings.append(f"{what}: declared charset {declared} but bytes are not valid UTF-8; decoded as GB18030")
-        return text, warnings
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
+                out.append(raw.decode("utf-8", errors="replace"))
+                n_bad += 1
+    warning = (f"{what}: mixed encodings: {n_utf8} lines UTF-8, {n_gb} lines GB18030"
+               + (f", {n_bad} lines undecodable (replacement characters)" if n_bad else "")
+               + "; decoded line by line")
+    return "\n".join(out), [warning]
 
-    best = from_bytes(body[:2_000_000]).best()
-    if best is None or best.encoding is None:
+
+def decode_text(body: bytes, declared: str | None = None, what: str = "document") -> tuple[str, list[str]]:
+    """Decode ``body`` with the project's one body decoder (:mod:`pipelines.decoding`: BOM, the
+    declared charset when the bytes agree, UTF-8, GB18030, charset-normalizer).
+
+    Returns the text and warnings. A document is stricter than a page: invalid bytes after a BOM,
+    binary bytes, and bytes no charset decodes raise :class:`ExtractionError`; mixed UTF-8/GB18030
+    lines are decoded line by line with a warning.
+    """
+    bom = D.bom_encoding(body)
+    if bom is not None:
+        enc, size = bom
+        try:
+            return body[size:].decode(enc), []
+        except UnicodeDecodeError as exc:
+            raise ExtractionError(f"{what}: {enc} byte-order mark but invalid {enc} bytes at {exc.start}",
+                                  "encoding") from exc
+    _check_binary(body, what)
+    declared_cs = canonical_charset(declared)
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        legacy = declared_cs not in (None, "utf-8", "ascii", "gb18030")
+        utf8_lines, bad_lines = _mixed_utf8_lines(body)
+        if utf8_lines and bad_lines and not (legacy and D.strict_decode(body, declared_cs) is not None):
+            return _decode_mixed_lines(body, what)
+    dec = D.decode(body, charset=declared)
+    warnings: list[str] = []
+    if dec.lossy:
         raise ExtractionError(f"{what}: bytes are neither UTF-8 nor GB18030 and no encoding was detected",
                               "encoding")
-    warnings.append(f"{what}: not UTF-8 or GB18030; decoded as {best.encoding} (charset-normalizer guess)")
-    return body.decode(best.encoding, errors="replace"), warnings
+    if declared_cs and dec.encoding != declared_cs and dec.encoding != "ascii":
+        if dec.encoding == "utf-8":
+            warnings.append(f"{what}: declared charset {declared_cs} but bytes are valid UTF-8; decoded as UTF-8")
+        elif dec.encoding == "gb18030":
+            warnings.append(f"{what}: declared charset {declared_cs} but bytes are not valid UTF-8; "
+                            "decoded as GB18030")
+        else:
+            warnings.append(f"{what}: bytes do not decode as the declared charset {declared_cs}")
+    if dec.source == "detected":
+        warnings.append(f"{what}: not UTF-8 or GB18030; decoded as {dec.encoding} (charset-normalizer guess)")
+    return dec.text, warnings
 
 
 def normalise_ws(text: str) -> str:
