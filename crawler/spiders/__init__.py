@@ -24,8 +24,8 @@ Adding a family (say ``foo``) touches about five files:
    ``python -m tests.spiders.test_families_registry`` — review the output before committing.
 4. ``tests/spiders/test_foo.py`` — golden tests of the family's parse functions over the saved
    fixtures (pagers, odd layouts, faults).
-5. ``crawler/farm/families/foo.py`` (and its entry in ``crawler/farm/families/__init__.py`` and
-   ``crawler/farm/model.py`` ``FAMILIES``) — the simulated portals of the family, so the farm
+5. ``portalsim/families/foo.py`` (and its entry in ``portalsim/families/__init__.py`` and
+   ``portalsim/model.py`` ``FAMILIES``) — the simulated portals of the family, so the farm
    end-to-end tests crawl it; the registry test checks the farm serves it and that detection
    recognises its column page.
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.parsing import render, schema
+from pipelines.parsing import schema
+from portalsim import render
 from pipelines.parsing.checks import run_checks
 from pipelines.parsing.types import Cell
 from pipelines.parsing.values import norm_label

@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.farm import Farm, FarmServer
-from crawler.farm.families import REGISTRY as FARM_FAMILIES
+from portalsim import Farm, FarmServer
+from portalsim.families import REGISTRY as FARM_FAMILIES
 from crawler.patterns import PLATFORM_AUTO
 from crawler.platforms import detect_platform
 from crawler.spiders import links as L
@@ -89,7 +89,7 @@ def test_family_has_golden_detail_fixture(key: str) -> None:
 
 @pytest.mark.parametrize("key", FAMILY_KEYS)
 def test_farm_serves_the_family_and_detection_recognises_it(key: str) -> None:
-    assert key in FARM_FAMILIES, f"the simulated farm (crawler/farm/families) has no family {key!r}"
+    assert key in FARM_FAMILIES, f"the simulated farm (portalsim/families) has no family {key!r}"
     farm = Farm.generate(portals=2 * len(FARM_FAMILIES), seed=3, faults=False)
     portals = [p for p in farm.portals if p.family == key]
     assert portals, f"Farm.generate publishes no {key!r} portal"
