@@ -71,8 +71,8 @@ class StatusRow:
     latest_year: str
     overdue_year: str
     column_url: str
-    detection: str = ""  # evidence of the stored detection an ``auto`` seed is crawled by, if any
     detail: str = ""  # the last run's detail of the state: for MOVED, the redirect target
+    detection: str = ""  # evidence of the stored detection an ``auto`` seed is crawled by, if any
 
     @property
     def shown_state(self) -> str:

@@ -42,9 +42,13 @@ EVENTS: tuple[str, ...] = (OK, EMPTY, CHALLENGE_412, COOKIE_521, RATE_LIMIT_429,
 SERVER_5XX_BURST = 2
 #: events after which the spider stops requesting the seed's pages for the rest of the run
 BACK_OFF: frozenset[str] = frozenset({CHALLENGE_412, COOKIE_521, RATE_LIMIT_429, SERVER_5XX})
-#: exception class names (twisted.internet.error) of a connection that could not be opened
+#: exception class names of a connection that could not be opened (twisted.internet.error; Scrapy
+#: 2.19+ raises its own DownloadConnectionRefusedError)
 CONNECT_ERRORS: frozenset[str] = frozenset({"ConnectError", "ConnectionRefusedError", "TCPTimedOutError",
-                                            "NoRouteError"})
+                                            "NoRouteError", "DownloadConnectionRefusedError"})
+#: ConnectError subclasses that say nothing about the host (a download timeout is a UserError)
+NOT_CONNECT_ERRORS: frozenset[str] = frozenset({"UserError", "TimeoutError", "ConnectingCancelledError",
+                                                "SSLError"})
 
 
 def severity(event: str) -> int:
@@ -155,6 +159,6 @@ def classify_failure(type_names: Iterable[str], message: str, status: int | None
         return DNS
     if "TimeoutError" not in names and patterns.TLS_ERROR_TEXT.search(message):
         return TLS
-    if names & CONNECT_ERRORS:  # issue 15 part 4
+    if names & CONNECT_ERRORS and not names & NOT_CONNECT_ERRORS:  # issue 15 part 4
         return CONNECT
     return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
@@ -38,6 +39,7 @@ def main(seeds: str, out: str) -> None:
     documents: list[dict] = []
     outcomes: list[dict] = []
     requested: Counter[str] = Counter()
+    hosts: Counter[str] = Counter()
 
     def on_item(item, response, spider):  # type: ignore[no-untyped-def]
         if isinstance(item, FetchedDocument):
@@ -46,9 +48,10 @@ def main(seeds: str, out: str) -> None:
                               "size": len(item.body)})
         elif isinstance(item, PortalOutcome):
             outcomes.append({"portal_id": item.portal_id, "event": item.event, "url": item.url,
-                             "spider": spider.name})
+                             "detail": item.detail, "spider": spider.name})
 
     def on_request(request, spider):  # type: ignore[no-untyped-def]
+        hosts[urlsplit(request.url).hostname or request.url.split(":", 1)[0]] += 1  # every request sent
         if request.meta.get("retry_times"):
             return  # a retry is an allowed second fetch
         requested[f"{request.method} {request.url} {request.body.decode('utf-8', 'replace')}"] += 1
@@ -68,7 +71,7 @@ def main(seeds: str, out: str) -> None:
                                       if isinstance(v, (int, float, str))}
     with open(out, "w", encoding="utf-8") as fh:
         json.dump({"documents": documents, "outcomes": outcomes, "stats": stats,
-                   "requests": dict(requested)}, fh, ensure_ascii=False, indent=1)
+                   "requests": dict(requested), "hosts": dict(hosts)}, fh, ensure_ascii=False, indent=1)
 
 
 if __name__ == "__main__":
