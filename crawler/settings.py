@@ -48,6 +48,11 @@ ITEM_PIPELINES = {
 
 
 DOWNLOADER_MIDDLEWARES = {
+    # every request, redirects included, stays on its seed's site and off internal addresses:
+    # checked before robots.txt (a foreign host's robots.txt is never fetched), and a 3xx leaving
+    # the site is seen before RedirectMiddleware (600) and becomes the seed event MOVED
+    "crawler.offsite.SeedSiteGuardMiddleware": 60,
+    "crawler.offsite.OffsiteRedirectMiddleware": 650,
     # robots.txt answering 5xx means "disallow all" (RFC 9309), and every queued request waits for it
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.StrictRobotsTxtMiddleware": 100,

@@ -14,7 +14,7 @@ from typing import Callable
 
 from portalsim import chrome
 from portalsim.families.base import Request, Response, encode_html
-from portalsim.model import Farm, Portal
+from portalsim.model import INTERNAL_TARGETS, OFFSITE_HOST, Farm, Portal
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,28 @@ def not_found_page() -> Response:
     return Response(404, [("Content-Type", "text/html")], body)
 
 
+def offsite_url(portal: Portal, req: Request) -> str:
+    """The same URL on :data:`OFFSITE_HOST` (same port): another site."""
+    port = req.headers.get("Host", "127.0.0.1").rpartition(":")[2]
+    query = "&".join(f"{k}={v}" for k, vs in req.query.items() for v in vs)
+    return f"{portal.scheme}://{OFFSITE_HOST}:{port}{chrome.prefix(portal)}{req.path}" + (f"?{query}" if query else "")
+
+
+def offsite_redirects(farm: Farm, portal: Portal, req: Request) -> dict[str, str]:
+    """Detail path of each report of an ``offsite-redirects`` portal → where it redirects: in turn
+    the same URL on another site and each of :data:`INTERNAL_TARGETS`."""
+    from portalsim.families import family_of
+    family = family_of(portal.family)
+    reports = [d for d in portal.documents if d.is_report]
+    out: dict[str, str] = {}
+    for index, doc in enumerate(reports):
+        for path in family.detail_pages(farm, portal, doc):
+            turn = index % (1 + len(INTERNAL_TARGETS))
+            out[path] = (offsite_url(portal, Request("GET", path, {}, b"", req.headers)) if turn == 0
+                         else INTERNAL_TARGETS[turn - 1])
+    return out
+
+
 def intercept(farm: Farm, portal: Portal, req: Request, state: FaultState, is_listing: bool,
               column_dir: str) -> Response | Action | None:
     fault = portal.fault
@@ -110,6 +132,12 @@ def intercept(farm: Farm, portal: Portal, req: Request, state: FaultState, is_li
     if kind == "redirect-home" and req.path.startswith(column_dir):
         host = req.headers.get("Host", "127.0.0.1")
         return Response(302, [("Location", f"{portal.scheme}://{host}{p}/"), ("Content-Type", "text/html")], b"")
+    if kind == "column-moved" and req.path.startswith(column_dir):
+        return Response(301, [("Location", offsite_url(portal, req)), ("Content-Type", "text/html")], b"")
+    if kind == "offsite-redirects":
+        targets = offsite_redirects(farm, portal, req)
+        if req.path in targets:
+            return Response(302, [("Location", targets[req.path]), ("Content-Type", "text/html")], b"")
     if kind in ("burst-5xx", "reset", "truncated"):
         if state.attempt(portal, req) <= opts.burst_failures:
             if kind == "burst-5xx":

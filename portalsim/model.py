@@ -52,6 +52,10 @@ FAULT_EXPECTATIONS: dict[str, str] = {
     "xml-malformed": "OK",           # Hanweb groups after the first: XML that is not well-formed
     "xml-bomb": "OK",                # Hanweb groups after the first: entity-expansion XML
     "json-error": "OK",              # JSON API: rows beyond the first page answer status != 0
+    # hostile portals (issue 15): no request may leave the seed's site
+    "offsite-redirects": "MOVED",    # report links answer 302 to another site or an internal address
+    "column-moved": "MOVED",         # the column answers 301 to another site
+    "connect-refused": "BROKEN:connect",  # nothing accepts connections on the seed's port
 }
 # What each fault does, for the manifest (the crawler must not rely on these texts).
 FAULT_DETAILS: dict[str, str] = {
@@ -78,6 +82,10 @@ FAULT_DETAILS: dict[str, str] = {
     "xml-malformed": "dataproxy groups after the first answer XML that is not well-formed",
     "xml-bomb": "dataproxy groups after the first answer entity-expansion XML",
     "json-error": "search requests reaching past the first page answer status 500 payloads",
+    "offsite-redirects": ("every report's detail page answers 302, in turn to the same path on 127.0.0.2 "
+                          "(another site), to http://169.254.169.254/latest/meta-data/ and to http://10.0.0.1/"),
+    "column-moved": "the column directory answers 301 to the same path on 127.0.0.2 (another site)",
+    "connect-refused": "the seed's port is bound but not listening: every connection is refused",
 }
 
 # Family and variant a fault needs (others: round-robin).
@@ -88,7 +96,14 @@ FAULT_LAYOUT: dict[str, tuple[str, str]] = {
     "xml-malformed": ("hanweb", "overlap"),
     "xml-bomb": ("hanweb", "plain-groups"),
     "json-error": ("jsonapi", "info_open"),
+    "offsite-redirects": ("plain", "query"),
+    "column-moved": ("plain", "query"),
+    "connect-refused": ("plain", "query"),
 }
+#: where the hostile portals redirect: another loopback address is another site (nothing listens
+#: there); the internal addresses are never connected to (the harvester refuses them before sending)
+OFFSITE_HOST = "127.0.0.2"
+INTERNAL_TARGETS = ("http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/")
 FAULT_KINDS = tuple(FAULT_EXPECTATIONS)
 
 # Fault kinds that need a listener of their own (host-level behaviour).

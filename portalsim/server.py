@@ -2,8 +2,8 @@
 
 One main listener serves every portal under ``/p/<portal_id>/``; portals whose fault is a
 host-level one (robots.txt answering 500, HTTPS with a self-signed certificate, an "HTTPS" port
-that does not speak TLS) get a listener of their own in the same process. Only the loopback
-address is ever bound.
+that does not speak TLS) get a listener of their own in the same process; a ``connect-refused``
+portal gets a port that is bound but never listens. Only the loopback address is ever bound.
 """
 
 from __future__ import annotations
@@ -245,6 +245,12 @@ class FarmServer:
                 if portal.own_listener:
                     server = self._listen(0, portal.portal_id, tls=portal.fault.kind == "tls-self-signed")
                     self._bases[portal.portal_id] = f"{portal.scheme}://{LOOPBACK}:{server.server_address[1]}"
+                elif portal.fault is not None and portal.fault.kind == "connect-refused":
+                    # a port bound but never listening: the kernel refuses every connection
+                    refused = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                    refused.bind((LOOPBACK, 0))
+                    self._raw_listeners.append(refused)
+                    self._bases[portal.portal_id] = f"{portal.scheme}://{LOOPBACK}:{refused.getsockname()[1]}"
         except BaseException:
             self.stop()
             raise
@@ -282,6 +288,9 @@ class FarmServer:
             thread.join(timeout=5)
         self._servers.clear()
         self._threads.clear()
+        for raw in self._raw_listeners:
+            raw.close()
+        self._raw_listeners.clear()
         if self._tmpdir is not None:
             self._tmpdir.cleanup()
             self._tmpdir = None

@@ -5,7 +5,8 @@
 when there is no error (warnings allowed), 1 when there is at least one error, 2 on a usage error.
 
 ``scrapy seeds status [--province P] [--csv FILE] [--all]`` prints one line per seed with its
-platform and state; an ``auto`` seed shows the family a crawl detected on its column page, marked
+platform and state (``MOVED: <target>`` for a seed whose redirect would leave its site, the
+CSV's ``detail`` column giving the target); an ``auto`` seed shows the family a crawl detected on its column page, marked
 ``(detected)`` (the CSV's ``detection`` column gives the evidence), or ``auto`` until then.
 Until a crawl run has recorded per-seed health, the state is NEEDS-COLUMN for seeds without a
 column URL and UNKNOWN for the others; the health monitor plugs in through :func:`status_rows`'
@@ -70,7 +71,14 @@ class StatusRow:
     latest_year: str
     overdue_year: str
     column_url: str
+    detail: str = ""  # the last run's detail of the state: for MOVED, the redirect target
     detection: str = ""  # evidence of the stored detection an ``auto`` seed is crawled by, if any
+
+    @property
+    def shown_state(self) -> str:
+        """The state as printed: ``MOVED: <target>`` for a seed whose redirect left its site."""
+        from crawler.spiders.health import MOVED
+        return f"{MOVED}: {self.detail}" if self.state == MOVED and self.detail else self.state
 
 
 def status_rows(
@@ -78,7 +86,8 @@ def status_rows(
     detections: Mapping[str, Detection],
     health: Mapping[str, Mapping[str, object]] | None = None,
 ) -> list[StatusRow]:
-    """One row per seed. ``health`` maps seed id → {"state", "last_success", "reports_found"} from runs."""
+    """One row per seed. ``health`` maps seed id → {"state", "detail", "last_success", "reports_found"}
+    from runs."""
     rows = []
     known = dict(detections)
     for seed in seeds:
@@ -105,6 +114,7 @@ def status_rows(
                 overdue_year=str(record.get("overdue_year") or ""),
                 column_url=seed.column_url,
                 detection=known[seed.id].evidence if detected else "",
+                detail=str(record.get("detail") or "") if state == record.get("state") else "",
             )
         )
     return rows
@@ -165,7 +175,7 @@ class Command(ScrapyCommand):
             print(f"warning: no run health shown: {exc}", file=sys.stderr)
             return {}
         try:
-            return {row.id: {"state": row.state if row.state != "NEVER-CRAWLED" else None,
+            return {row.id: {"state": row.state if row.state != "NEVER-CRAWLED" else None, "detail": row.detail,
                              "last_success": row.last_success, "reports_found": row.reports_found,
                              "latest_year": row.latest_year, "overdue_year": row.overdue_year}
                     for row in seed_status(store, seeds)}
@@ -195,7 +205,7 @@ class Command(ScrapyCommand):
         for r in rows:
             overdue = f"OVERDUE:{r.overdue_year}" if r.overdue_year else "-"
             platform = f"{r.platform} (detected)" if r.detection else r.platform
-            print(f"{r.id}\t{r.state}\t{platform}\t{r.province}\t{r.agency}\t"
+            print(f"{r.id}\t{r.shown_state}\t{platform}\t{r.province}\t{r.agency}\t"
                   f"reports={r.reports_found or 0}\t{overdue}\t{r.last_success or '-'}")
         counts: dict[str, int] = {}
         for r in rows:

@@ -11,9 +11,10 @@ Spider arguments: ``seeds`` (CSV file or directory; default HARVEST_SEEDS), ``pr
 Per seed the spider emits :class:`~crawler.items.PortalOutcome` items, each distinct event once
 (names in :mod:`crawler.spiders.health`); the seed's state for the run is
 ``health.final_event`` of its events. Challenge pages, soft-404s and redirect-to-home pages are
-never yielded as documents. After a BLOCKED event the seed is backed off: no further request of
-it is made in this run (farm portals share one host, so the back-off key is the seed, i.e. the
-seed's host *and* column).
+never yielded as documents. A redirect leaving the seed's site is not followed
+(crawler/offsite.py) and makes the seed MOVED, whichever page of the seed it came from. After a
+BLOCKED event the seed is backed off: no further request of it is made in this run (farm portals
+share one host, so the back-off key is the seed, i.e. the seed's host *and* column).
 """
 
 from __future__ import annotations
@@ -340,7 +341,12 @@ class PortalSpider(scrapy.Spider):
             if self.server_errors[seed.id] < health.SERVER_5XX_BURST:
                 self._inc("harvest/errors/server-5xx-single")
                 event = None
-        if event and (is_column or event.startswith("BLOCKED")):
+        if event == health.MOVED:
+            # a redirect leaving the seed's site (crawler/offsite.py), from any page of the seed:
+            # not followed; the target is the detail a researcher confirms (issue 15)
+            yield from self.record(seed, event, getattr(request, "url", seed.column_url),
+                                   detail=str(getattr(failure.value, "target", "") or failure.getErrorMessage())[:500])
+        elif event and (is_column or event.startswith("BLOCKED")):
             yield from self.record(seed, event, getattr(request, "url", seed.column_url),
                                    detail=failure.getErrorMessage()[:500])
         elif event:

@@ -2,7 +2,10 @@
 
 Event names (exact; crawl-practice.md §12 seed-level states):
 OK, EMPTY, BLOCKED:challenge-412, BLOCKED:cookie-521, BLOCKED:rate-limit-429, BLOCKED:server-5xx,
-BROKEN:404, BROKEN:soft-404, BROKEN:redirect-home, BROKEN:dns, BROKEN:tls, ROBOTS-DISALLOWED.
+BROKEN:404, BROKEN:soft-404, BROKEN:redirect-home, BROKEN:dns, BROKEN:tls, ROBOTS-DISALLOWED;
+BROKEN:connect (the column's host refuses or never accepts the connection); MOVED (a redirect
+would leave the seed's site, see crawler/offsite.py: not followed, the target is the event's
+detail, for a researcher to confirm).
 
 A spider may observe several events for one seed in a run (e.g. OK on page 1, then 429 once the
 host starts throttling); :func:`final_event` folds them into the seed's state: the most severe
@@ -28,14 +31,24 @@ REDIRECT_HOME = "BROKEN:redirect-home"
 DNS = "BROKEN:dns"
 TLS = "BROKEN:tls"
 ROBOTS = "ROBOTS-DISALLOWED"
+# issue 15: a redirect leaving the seed's site; a host that cannot be connected to
+MOVED = "MOVED"
+CONNECT = "BROKEN:connect"
 
 EVENTS: tuple[str, ...] = (OK, EMPTY, CHALLENGE_412, COOKIE_521, RATE_LIMIT_429, SERVER_5XX, NOT_FOUND,
-                           SOFT_404, REDIRECT_HOME, DNS, TLS, ROBOTS)
+                           SOFT_404, REDIRECT_HOME, DNS, TLS, ROBOTS, MOVED, CONNECT)
 #: URLs of one seed failing 5xx after their retries before the seed counts as BLOCKED:server-5xx
 #: (a failing column page counts at once)
 SERVER_5XX_BURST = 2
 #: events after which the spider stops requesting the seed's pages for the rest of the run
 BACK_OFF: frozenset[str] = frozenset({CHALLENGE_412, COOKIE_521, RATE_LIMIT_429, SERVER_5XX})
+#: exception class names of a connection that could not be opened (twisted.internet.error; Scrapy
+#: 2.19+ raises its own DownloadConnectionRefusedError)
+CONNECT_ERRORS: frozenset[str] = frozenset({"ConnectError", "ConnectionRefusedError", "TCPTimedOutError",
+                                            "NoRouteError", "DownloadConnectionRefusedError"})
+#: ConnectError subclasses that say nothing about the host (a download timeout is a UserError)
+NOT_CONNECT_ERRORS: frozenset[str] = frozenset({"UserError", "TimeoutError", "ConnectingCancelledError",
+                                                "SSLError"})
 
 
 def severity(event: str) -> int:
@@ -133,6 +146,11 @@ def classify_failure(type_names: Iterable[str], message: str, status: int | None
     bases), message and, for HTTP errors, the response status and body. None: a transient
     failure (timeout, reset) that does not say anything about the seed."""
     names = set(type_names)
+    # issue 15 (before the robots test: a target URL may contain "robots")
+    if "OffsiteRedirect" in names:
+        return MOVED
+    if "OffsiteRequest" in names:
+        return None
     if "HttpError" in names and status is not None:
         return classify_status(status, text)
     if "IgnoreRequest" in names and "robots" in message.lower():
@@ -141,4 +159,6 @@ def classify_failure(type_names: Iterable[str], message: str, status: int | None
         return DNS
     if "TimeoutError" not in names and patterns.TLS_ERROR_TEXT.search(message):
         return TLS
+    if names & CONNECT_ERRORS and not names & NOT_CONNECT_ERRORS:  # issue 15 part 4
+        return CONNECT
     return None

@@ -12,6 +12,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import urllib.robotparser
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -20,7 +21,7 @@ from tests.farm.helpers import fault_portal, fetch
 
 HEALTH = {"OK", "EMPTY", "ROBOTS-DISALLOWED"} | {f"BLOCKED:{k}" for k in
                                                  ("challenge-412", "cookie-521", "rate-limit-429", "server-5xx")} \
-    | {f"BROKEN:{k}" for k in ("404", "soft-404", "redirect-home", "dns", "tls")}
+    | {f"BROKEN:{k}" for k in ("404", "soft-404", "redirect-home", "dns", "tls", "connect")} | {"MOVED"}
 
 
 def test_every_fault_kind_has_a_portal_and_a_known_classification(manifest):
@@ -228,3 +229,34 @@ def test_every_fault_row_describes_its_behaviour(manifest):
     for row in manifest["faults"]:
         if row["kind"] != "oversized-attachment":
             assert row["detail"] == FAULT_DETAILS[row["kind"]]
+
+
+def test_column_moved_to_another_site(manifest):
+    portal = fault_portal(manifest, "column-moved")
+    answer = fetch(portal["column_url"])
+    assert answer.status == 301
+    target = urlsplit(answer.headers["Location"])
+    column = urlsplit(portal["column_url"])
+    assert target.hostname == "127.0.0.2" and target.path == column.path and target.port == column.port
+
+
+def test_offsite_redirects_send_every_report_link_off_the_site(manifest):
+    portal = fault_portal(manifest, "offsite-redirects")
+    reports = [r for r in manifest["reports"] if r["portal_id"] == portal["id"]]
+    assert len(reports) >= 3 and not any(r["expect_stored"] for r in reports)
+    targets = set()
+    for report in reports:
+        answer = fetch(report["detail_url"])
+        assert answer.status == 302
+        targets.add(urlsplit(answer.headers["Location"]).hostname)
+    assert targets == {"127.0.0.2", "169.254.169.254", "10.0.0.1"}
+    # the listing itself is served normally
+    assert fetch(portal["column_url"]).status == 200
+
+
+def test_connect_refused_port(farm_server, manifest):
+    portal = fault_portal(manifest, "connect-refused")
+    assert portal["base_url"] != farm_server.base_url
+    with pytest.raises(urllib.error.URLError) as exc:
+        fetch(portal["column_url"], timeout=3)
+    assert isinstance(exc.value.reason, ConnectionRefusedError)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
@@ -27,7 +28,9 @@ def main(seeds: str, out: str) -> None:
         "ITEM_PIPELINES": {}, "SPIDER_MIDDLEWARES": {"crawler.incremental.IncrementalMiddleware": None},
         "DOWNLOADER_MIDDLEWARES": {"scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
                                    "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
-                                   "crawler.middlewares.SeedBackoffMiddleware": 120},
+                                   "crawler.middlewares.SeedBackoffMiddleware": 120,
+                                   "crawler.offsite.SeedSiteGuardMiddleware": 60,
+                                   "crawler.offsite.OffsiteRedirectMiddleware": 650},
         "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RANDOMIZE_DOWNLOAD_DELAY": False,
         "CONCURRENT_REQUESTS": 8, "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "DOWNLOAD_TIMEOUT": 5,
         "DOWNLOAD_MAXSIZE": 8 * 1024 * 1024, "RETRY_TIMES": 5, "DOWNLOAD_WARNSIZE": 0, "LOG_LEVEL": "WARNING",
@@ -36,6 +39,7 @@ def main(seeds: str, out: str) -> None:
     documents: list[dict] = []
     outcomes: list[dict] = []
     requested: Counter[str] = Counter()
+    hosts: Counter[str] = Counter()
 
     def on_item(item, response, spider):  # type: ignore[no-untyped-def]
         if isinstance(item, FetchedDocument):
@@ -44,9 +48,10 @@ def main(seeds: str, out: str) -> None:
                               "size": len(item.body)})
         elif isinstance(item, PortalOutcome):
             outcomes.append({"portal_id": item.portal_id, "event": item.event, "url": item.url,
-                             "spider": spider.name})
+                             "detail": item.detail, "spider": spider.name})
 
     def on_request(request, spider):  # type: ignore[no-untyped-def]
+        hosts[urlsplit(request.url).hostname or request.url.split(":", 1)[0]] += 1  # every request sent
         if request.meta.get("retry_times"):
             return  # a retry is an allowed second fetch
         requested[f"{request.method} {request.url} {request.body.decode('utf-8', 'replace')}"] += 1
@@ -66,7 +71,7 @@ def main(seeds: str, out: str) -> None:
                                       if isinstance(v, (int, float, str))}
     with open(out, "w", encoding="utf-8") as fh:
         json.dump({"documents": documents, "outcomes": outcomes, "stats": stats,
-                   "requests": dict(requested)}, fh, ensure_ascii=False, indent=1)
+                   "requests": dict(requested), "hosts": dict(hosts)}, fh, ensure_ascii=False, indent=1)
 
 
 if __name__ == "__main__":

@@ -88,3 +88,34 @@ def test_no_url_fetched_twice_except_by_retry(crawl):
     dups = check({"portals": [], "reports": [], "non_reports": []}, out).duplicate_fetches
     assert dups == {}
     assert any("/robots.txt" in k for k in out["requests"])
+
+
+def test_hostile_portals_keep_every_request_on_the_seeds_site(crawl):
+    """Issue 15: report links answering 302 to another site (127.0.0.2) and to internal addresses
+    (169.254.169.254, 10.0.0.1), a column answering 301 to another site: no request reached the
+    downloader for anything but the farm's own address (robots.txt included), each hostile seed is
+    MOVED with a target it redirected to, nothing of theirs was yielded; a refused port is
+    BROKEN:connect."""
+    manifest, out, _, _ = crawl
+    assert set(out["hosts"]) == {"127.0.0.1"}, out["hosts"]
+    assert not [k for k in out["requests"] if "127.0.0.2" in k or "169.254" in k or "10.0.0.1" in k]
+    hostile = {p["id"]: p for p in manifest["portals"] if p["fault"] in ("offsite-redirects", "column-moved")}
+    assert len(hostile) == 2
+    moved = {o["portal_id"]: o for o in out["outcomes"] if o["event"] == "MOVED"}
+    assert set(moved) == set(hostile)
+    for pid, portal in hostile.items():
+        target = moved[pid]["detail"]
+        if portal["fault"] == "column-moved":
+            assert target == portal["column_url"].replace("127.0.0.1", "127.0.0.2")
+        else:
+            assert target.startswith(("http://127.0.0.2:", "http://169.254.169.254/", "http://10.0.0.1/"))
+    assert not [d for d in out["documents"] if d["portal_id"] in hostile]
+    assert all(d["url"].startswith("http://127.0.0.1:") or d["url"].startswith("https://127.0.0.1:")
+               for d in out["documents"])
+    blocked = sum(s.get("harvest/offsite/blocked", 0) for s in out["stats"].values())
+    offsite_reports = [r for r in manifest["reports"]
+                       if hostile.get(r["portal_id"], {}).get("fault") == "offsite-redirects"]
+    # the moved column, then every report link of the other portal; nothing of a healthy portal
+    assert blocked == 1 + len(offsite_reports)
+    refused = next(p for p in manifest["portals"] if p["fault"] == "connect-refused")
+    assert {o["event"] for o in out["outcomes"] if o["portal_id"] == refused["id"]} == {"BROKEN:connect"}
