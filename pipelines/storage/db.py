@@ -31,16 +31,41 @@ def normalize_url(url: str) -> str:
     return url
 
 
+#: database backends the project is built and tested for (migrations, JSON columns, upserts)
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets its parent directory, foreign keys and WAL."""
+    """An engine for ``url``; SQLite gets its parent directory, foreign keys and WAL.
+
+    Raises :class:`DatabaseUnavailable` with a one-line reason naming the (redacted) URL for an
+    unparseable URL, an unsupported backend (``mysql://`` …), or an SQLite path whose directory
+    cannot be made (a parent that is a file, no permission).
+    """
     url = normalize_url(url)
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise DatabaseUnavailable(f"invalid database URL {url!r}: {exc}") from exc
-    if parsed.get_backend_name() == "sqlite":
+        raise DatabaseUnavailable(f"invalid database URL {redact(url)}: not of the form "
+                                  "sqlite:///PATH or postgresql://USER@HOST:PORT/DBNAME") from exc
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise DatabaseUnavailable(
+            f"unsupported database {redact(url)}: backend {backend!r} is not supported; use "
+            "sqlite:///PATH or postgresql://USER@HOST:PORT/DBNAME")
+    if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            parent = Path(parsed.database).parent
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError) as exc:
+                raise DatabaseUnavailable(
+                    f"cannot create database {redact(url)}: {exc.filename or parent} is a file, "
+                    "not a directory") from exc
+            except OSError as exc:
+                raise DatabaseUnavailable(
+                    f"cannot create database {redact(url)}: directory {parent}: "
+                    f"{exc.strerror or exc}") from exc
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
