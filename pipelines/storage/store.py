@@ -47,7 +47,7 @@ from pipelines.cleaning import Relation, normalize_text, relation, report_key
 from pipelines.cleaning.neardup import Fingerprint, ReportKey
 from pipelines.parsing.metadata import extract_metadata
 from pipelines.parsing.types import Block, ExtractedDocument
-from pipelines.storage import patterns as P
+from pipelines import patterns as P
 from pipelines.storage.models import (
     CheckOutcome,
     CrawlRun,

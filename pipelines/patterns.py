@@ -1,4 +1,4 @@
-"""Regexes and keyword lists of the storage package (one patterns module per package)."""
+"""Regexes and keyword lists of the top-level pipelines modules (report identity); one patterns module per package."""
 
 import re
 
