@@ -168,7 +168,7 @@ class Command(ScrapyCommand):
             return {row.id: {"state": row.state if row.state != "NEVER-CRAWLED" else None,
                              "last_success": row.last_success, "reports_found": row.reports_found,
                              "latest_year": row.latest_year, "overdue_year": row.overdue_year}
-                    for row in seed_status(store, seeds)}
+                    for row in seed_status(store.queries, seeds)}
         finally:
             store.engine.dispose()
 

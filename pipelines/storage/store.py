@@ -26,27 +26,18 @@ sections/cells/checks, because each was parsed from different bytes).
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
-from tenacity import (
-    before_sleep_log,
-    retry,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential,
-)
 
 from pipelines import identity
 from pipelines.cleaning.neardup import Fingerprint
 from pipelines.identity import Relation, ReportKey, VersionKey
+from pipelines.storage.db import transient
 from pipelines.storage.models import (
     CheckOutcome,
-    CrawlRun,
     Document,
     Portal,
     Report,
@@ -54,20 +45,9 @@ from pipelines.storage.models import (
     ReportGroup,
     ReportSection,
     ReportSource,
-    SeedHealth,
 )
-
-logger = logging.getLogger(__name__)
-
-# Retry what a second attempt can fix: a locked SQLite file, a dropped PostgreSQL connection,
-# and the unique-key race when two writers insert the same row at once.
-_transient = retry(
-    retry=retry_if_exception_type((OperationalError, IntegrityError)),
-    stop=stop_after_attempt(5),
-    wait=wait_exponential(multiplier=0.2, max=5),
-    before_sleep=before_sleep_log(logger, logging.WARNING),
-    reraise=True,
-)
+from pipelines.storage.queries import Queries
+from pipelines.storage.runs import RunLog
 
 
 class DocumentLike(Protocol):
@@ -100,71 +80,41 @@ class SaveOutcome:
 
 
 class ReportStore:
-    """Write and query the harvest database (engine owned by the caller)."""
+    """Versioned report saves (engine owned by the caller).
+
+    Also a facade for the storage pipeline and the commands, which hold one object per database:
+    ``runs`` (:class:`~pipelines.storage.runs.RunLog`: runs, portals, seed health) and ``queries``
+    (:class:`~pipelines.storage.queries.Queries`: the read side) on the same engine, with the
+    run-log writes and ``counts`` delegated to them.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self.runs = RunLog(engine)
+        self.queries = Queries(engine)
 
-    # --- portals and runs -------------------------------------------------------------
+    # --- facade: the run log and the read side on the same engine ------------------------
 
-    @_transient
     def upsert_portals(self, rows: list[dict[str, Any]]) -> None:
-        """Insert or update portal rows from seeds (keys: id, province, agency, column_url, platform, active)."""
-        with self.sessions.begin() as session:
-            for row in rows:
-                portal = session.get(Portal, row["id"]) or Portal(id=row["id"])
-                portal.province = row.get("province")
-                portal.agency = row.get("agency")
-                portal.column_url = row.get("column_url")
-                portal.platform = row.get("platform")
-                portal.active = bool(row.get("active", True))
-                session.add(portal)
+        self.runs.upsert_portals(rows)
 
-    @_transient
     def start_run(self, mode: str, spider: str | None, filters: dict[str, Any]) -> int:
-        with self.sessions.begin() as session:
-            run = CrawlRun(mode=mode, spider=spider, filters=filters)
-            session.add(run)
-            session.flush()
-            return run.id
+        return self.runs.start_run(mode, spider, filters)
 
-    @_transient
     def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
-        from datetime import UTC, datetime
+        self.runs.finish_run(run_id, status, stats)
 
-        with self.sessions.begin() as session:
-            run = session.get(CrawlRun, run_id)
-            if run is None:
-                raise ValueError(f"no crawl run {run_id}")
-            run.status = status
-            run.stats = stats
-            run.finished_at = datetime.now(UTC)
-
-    @_transient
     def record_health(self, run_id: int, portal_id: str, state: str, *, detail: str | None = None,
                       url: str | None = None, report_links: int = 0) -> None:
-        """Record (or replace) what run ``run_id`` saw of seed ``portal_id``."""
-        from datetime import UTC, datetime
+        self.runs.record_health(run_id, portal_id, state, detail=detail, url=url, report_links=report_links)
 
-        with self.sessions.begin() as session:
-            if session.get(Portal, portal_id) is None:
-                session.add(Portal(id=portal_id))
-                session.flush()
-            row = session.scalar(select(SeedHealth).where(
-                SeedHealth.crawl_run_id == run_id, SeedHealth.portal_id == portal_id))
-            if row is None:
-                row = SeedHealth(crawl_run_id=run_id, portal_id=portal_id)
-                session.add(row)
-            row.state, row.detail, row.url, row.report_links = state, detail, url, report_links
-            if state == "OK":
-                portal = session.get(Portal, portal_id)
-                assert portal is not None
-                portal.last_success_at = datetime.now(UTC)
+    def counts(self) -> dict[str, int]:
+        return self.queries.counts()
 
     # --- documents and reports ----------------------------------------------------------
 
-    @_transient
+    @transient
     def save(self, doc: DocumentLike, parsed: dict[str, Any] | None = None,
              crawl_run_id: int | None = None) -> SaveOutcome:
         """Store one fetched document and its parse result (canonical JSON) in one transaction."""
@@ -367,38 +317,3 @@ class ReportStore:
             for c in parsed.get("checks") or []
         ]
         return report
-
-    # --- queries ------------------------------------------------------------------------
-
-    def known_urls(self, portal_id: str | None = None) -> set[str]:
-        """Requested URLs already stored (optionally for one portal)."""
-        query = select(Document.requested_url)
-        if portal_id is not None:
-            query = query.where(Document.portal_id == portal_id)
-        with self.sessions() as session:
-            return set(session.scalars(query))
-
-    def latest_fetches(self) -> dict[str, tuple[Any, str | None, str | None]]:
-        """For every stored requested URL: (latest fetch time, ETag, Last-Modified)."""
-        query = select(Document.requested_url, Document.fetched_at, Document.etag,
-                       Document.last_modified).order_by(Document.fetched_at)
-        with self.sessions() as session:
-            return {url: (at, etag, modified) for url, at, etag, modified in session.execute(query)}
-
-    def counts(self) -> dict[str, int]:
-        """Row counts used by summaries and tests."""
-        with self.sessions() as session:
-            def count(model: Any, *where: Any) -> int:
-                return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
-
-            return {
-                "documents": count(Document),
-                # logical reports, by the status of their canonical version
-                "reports_ok": count(Report, Report.canonical.is_(True), Report.status == "ok"),
-                "reports_failed": count(Report, Report.canonical.is_(True), Report.status != "ok"),
-                "report_versions": count(Report),
-                "not_reports": count(Document, Document.parse_status == "not_report"),
-                "sources": count(ReportSource),
-                "cells": count(ReportCell),
-                "checks": count(CheckOutcome),
-            }
