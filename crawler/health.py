@@ -16,18 +16,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-
-from pipelines.storage.models import CrawlRun, Document, Report, ReportSource, SeedHealth
+from crawler.items import EMPTY, OK
 
 if TYPE_CHECKING:
     from crawler.seeds import Seed
-    from pipelines.storage.store import ReportStore
+    from pipelines.storage.queries import Queries
 
 DEPARTMENT_DEADLINE = (1, 31)  # (month, day) of year Y+1
 GOVERNMENT_DEADLINE = (3, 31)
 #: states of a seed whose listing a run read to the end (see :func:`seeds_crawled_through_by`)
-THROUGH_STATES = ("OK", "EMPTY")
+THROUGH_STATES = (OK, EMPTY)
 
 
 def is_department(level: str) -> bool:
@@ -56,26 +54,13 @@ class SeedStatus:
     overdue_year: int | None
 
 
-def seed_status(store: ReportStore, seeds: list[Seed], today: date | None = None,
+def seed_status(queries: Queries, seeds: list[Seed], today: date | None = None,
                 grace_days: int = 30) -> list[SeedStatus]:
     """One status row per seed, read from the database."""
     today = today or date.today()
-    with store.sessions() as session:
-        latest_run = (select(SeedHealth.portal_id, func.max(SeedHealth.crawl_run_id).label("run"))
-                      .group_by(SeedHealth.portal_id).subquery())
-        health = {h.portal_id: h for h in session.scalars(
-            select(SeedHealth).join(latest_run, (SeedHealth.portal_id == latest_run.c.portal_id)
-                                    & (SeedHealth.crawl_run_id == latest_run.c.run)))}
-        successes = dict(session.execute(
-            select(SeedHealth.portal_id, func.max(CrawlRun.finished_at))
-            .join(CrawlRun, CrawlRun.id == SeedHealth.crawl_run_id)
-            .where(SeedHealth.state == "OK").group_by(SeedHealth.portal_id)).all())
-        reports = session.execute(
-            select(Document.portal_id, func.count(func.distinct(Report.group_id)), func.max(Report.year))
-            .join(ReportSource, ReportSource.document_id == Document.id)
-            .join(Report, Report.id == ReportSource.report_id)
-            .where(Report.status == "ok").group_by(Document.portal_id)).all()
-    found = {portal: (count, latest) for portal, count, latest in reports}
+    health = queries.latest_seed_health()
+    successes = queries.last_successes()
+    found = queries.reports_per_seed()
     rows = []
     for seed in seeds:
         h = health.get(seed.id)
@@ -92,7 +77,7 @@ def seed_status(store: ReportStore, seeds: list[Seed], today: date | None = None
     return rows
 
 
-def seeds_crawled_through_by(store: ReportStore, spider: str) -> set[str]:
+def seeds_crawled_through_by(queries: Queries, spider: str) -> set[str]:
     """Seeds that a crawl run of ``spider`` has read to the end: state OK, or EMPTY (every listing
     page read, no report on any).
 
@@ -100,8 +85,4 @@ def seeds_crawled_through_by(store: ReportStore, spider: str) -> set[str]:
     family spider (its ``auto`` platform just detected, or its platform edited) may have rows and
     report pages stored by another spider, which paged or split articles differently.
     """
-    with store.sessions() as session:
-        return set(session.scalars(
-            select(SeedHealth.portal_id).distinct()
-            .join(CrawlRun, CrawlRun.id == SeedHealth.crawl_run_id)
-            .where(CrawlRun.spider == spider, SeedHealth.state.in_(THROUGH_STATES))))
+    return queries.seeds_with_state_by(spider, THROUGH_STATES)

@@ -39,7 +39,7 @@ from scrapy import Request, signals
 
 from crawler.health import seeds_crawled_through_by
 from pipelines.storage.db import make_engine
-from pipelines.storage.store import ReportStore
+from pipelines.storage.queries import Queries
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -79,9 +79,9 @@ class IncrementalMiddleware:
     def spider_opened(self, spider: Spider) -> None:
         engine = make_engine(self.crawler.settings["HARVEST_DATABASE_URL"])
         try:
-            store = ReportStore(engine)
-            self.known = {url: KnownFetch(*info) for url, info in store.latest_fetches().items()}
-            self.settled = seeds_crawled_through_by(store, spider.name)
+            queries = Queries(engine)
+            self.known = {url: KnownFetch(*info) for url, info in queries.latest_fetches().items()}
+            self.settled = seeds_crawled_through_by(queries, spider.name)
         finally:
             engine.dispose()
         self.mode = getattr(spider, "mode", None) or self.mode

@@ -1,10 +1,61 @@
-"""Items passed between spiders and pipelines (dataclasses, never bare dicts)."""
+"""Items passed between spiders and pipelines (dataclasses, never bare dicts), and the seed-level
+event vocabulary both sides share.
+
+Seed events (exact; crawl-practice.md §12 seed-level states):
+OK, EMPTY, BLOCKED:challenge-412, BLOCKED:cookie-521, BLOCKED:rate-limit-429, BLOCKED:server-5xx,
+BROKEN:404, BROKEN:soft-404, BROKEN:redirect-home, BROKEN:dns, BROKEN:tls, ROBOTS-DISALLOWED;
+BROKEN:connect (the host refuses or never accepts the connection); MOVED (a redirect would leave the
+seed's site, see crawler/offsite.py: not followed, the target is the event's detail, for a
+researcher to confirm).
+Spiders classify responses into them (:mod:`crawler.spiders.health`); the storage pipeline folds a
+run's events into the seed's state with :func:`final_event`.
+
+A spider may observe several events for one seed in a run (e.g. OK on page 1, then 429 once the
+host starts throttling); :func:`final_event` folds them into the seed's state: the most severe
+event wins (any BLOCKED/BROKEN/ROBOTS event beats EMPTY, which beats OK).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+OK = "OK"
+EMPTY = "EMPTY"
+CHALLENGE_412 = "BLOCKED:challenge-412"
+COOKIE_521 = "BLOCKED:cookie-521"
+RATE_LIMIT_429 = "BLOCKED:rate-limit-429"
+SERVER_5XX = "BLOCKED:server-5xx"
+NOT_FOUND = "BROKEN:404"
+SOFT_404 = "BROKEN:soft-404"
+REDIRECT_HOME = "BROKEN:redirect-home"
+DNS = "BROKEN:dns"
+TLS = "BROKEN:tls"
+ROBOTS = "ROBOTS-DISALLOWED"
+MOVED = "MOVED"
+CONNECT = "BROKEN:connect"
+
+EVENTS: tuple[str, ...] = (OK, EMPTY, CHALLENGE_412, COOKIE_521, RATE_LIMIT_429, SERVER_5XX, NOT_FOUND,
+                           SOFT_404, REDIRECT_HOME, DNS, TLS, ROBOTS, MOVED, CONNECT)
+
+
+def severity(event: str) -> int:
+    if event == OK:
+        return 0
+    if event == EMPTY:
+        return 1
+    return 2
+
+
+def final_event(events: Iterable[str]) -> str | None:
+    """The seed's state from the events seen in one run (first most-severe event wins)."""
+    best: str | None = None
+    for event in events:
+        if best is None or severity(event) > severity(best):
+            best = event
+    return best
 
 
 @dataclass

@@ -88,7 +88,6 @@ def test_product_does_not_import_portalsim() -> None:
     assert offenders == [], "the product imports the portal simulator (only scrapy farm/demo may, lazily)"
 
 
-@pytest.mark.xfail(strict=True, reason="storage imports crawler.spiders.health until the identity/store split lands")
 def test_pipelines_do_not_import_spiders() -> None:
     offenders = [i for i in imports_under("pipelines") if _is(i.module, "crawler.spiders")]
     assert offenders == []

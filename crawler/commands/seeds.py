@@ -77,7 +77,7 @@ class StatusRow:
     @property
     def shown_state(self) -> str:
         """The state as printed: ``MOVED: <target>`` for a seed whose redirect left its site."""
-        from crawler.spiders.health import MOVED
+        from crawler.items import MOVED
         return f"{MOVED}: {self.detail}" if self.state == MOVED and self.detail else self.state
 
 
@@ -178,7 +178,7 @@ class Command(ScrapyCommand):
             return {row.id: {"state": row.state if row.state != "NEVER-CRAWLED" else None, "detail": row.detail,
                              "last_success": row.last_success, "reports_found": row.reports_found,
                              "latest_year": row.latest_year, "overdue_year": row.overdue_year}
-                    for row in seed_status(store, seeds)}
+                    for row in seed_status(store.queries, seeds)}
         finally:
             store.engine.dispose()
 

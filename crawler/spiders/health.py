@@ -1,15 +1,9 @@
 """Per-seed fault classification: pure functions over responses and failures (portals.md §5).
 
-Event names (exact; crawl-practice.md §12 seed-level states):
-OK, EMPTY, BLOCKED:challenge-412, BLOCKED:cookie-521, BLOCKED:rate-limit-429, BLOCKED:server-5xx,
-BROKEN:404, BROKEN:soft-404, BROKEN:redirect-home, BROKEN:dns, BROKEN:tls, ROBOTS-DISALLOWED;
-BROKEN:connect (the column's host refuses or never accepts the connection); MOVED (a redirect
-would leave the seed's site, see crawler/offsite.py: not followed, the target is the event's
-detail, for a researcher to confirm).
-
-A spider may observe several events for one seed in a run (e.g. OK on page 1, then 429 once the
-host starts throttling); :func:`final_event` folds them into the seed's state: the most severe
-event wins (any BLOCKED/BROKEN/ROBOTS event beats EMPTY, which beats OK).
+The event names and :func:`crawler.items.final_event` (which folds a run's events into the
+seed's state) live in :mod:`crawler.items`, where the storage pipeline reads them too; they are
+imported here so that spiders keep writing ``health.OK``, ``health.final_event``.
+BROKEN:connect and MOVED (crawler/offsite.py) are classified here too.
 """
 
 from __future__ import annotations
@@ -17,26 +11,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from crawler.items import (  # noqa: F401 (the event vocabulary, re-exported for the spiders)
+    CHALLENGE_412,
+    CONNECT,
+    COOKIE_521,
+    DNS,
+    EMPTY,
+    EVENTS,
+    MOVED,
+    NOT_FOUND,
+    OK,
+    RATE_LIMIT_429,
+    REDIRECT_HOME,
+    ROBOTS,
+    SERVER_5XX,
+    SOFT_404,
+    TLS,
+    final_event,
+    severity,
+)
 from crawler.spiders import patterns
 
-OK = "OK"
-EMPTY = "EMPTY"
-CHALLENGE_412 = "BLOCKED:challenge-412"
-COOKIE_521 = "BLOCKED:cookie-521"
-RATE_LIMIT_429 = "BLOCKED:rate-limit-429"
-SERVER_5XX = "BLOCKED:server-5xx"
-NOT_FOUND = "BROKEN:404"
-SOFT_404 = "BROKEN:soft-404"
-REDIRECT_HOME = "BROKEN:redirect-home"
-DNS = "BROKEN:dns"
-TLS = "BROKEN:tls"
-ROBOTS = "ROBOTS-DISALLOWED"
-# issue 15: a redirect leaving the seed's site; a host that cannot be connected to
-MOVED = "MOVED"
-CONNECT = "BROKEN:connect"
-
-EVENTS: tuple[str, ...] = (OK, EMPTY, CHALLENGE_412, COOKIE_521, RATE_LIMIT_429, SERVER_5XX, NOT_FOUND,
-                           SOFT_404, REDIRECT_HOME, DNS, TLS, ROBOTS, MOVED, CONNECT)
 #: URLs of one seed failing 5xx after their retries before the seed counts as BLOCKED:server-5xx
 #: (a failing column page counts at once)
 SERVER_5XX_BURST = 2
@@ -49,23 +44,6 @@ CONNECT_ERRORS: frozenset[str] = frozenset({"ConnectError", "ConnectionRefusedEr
 #: ConnectError subclasses that say nothing about the host (a download timeout is a UserError)
 NOT_CONNECT_ERRORS: frozenset[str] = frozenset({"UserError", "TimeoutError", "ConnectingCancelledError",
                                                 "SSLError"})
-
-
-def severity(event: str) -> int:
-    if event == OK:
-        return 0
-    if event == EMPTY:
-        return 1
-    return 2
-
-
-def final_event(events: Iterable[str]) -> str | None:
-    """The seed's state from the events seen in one run (first most-severe event wins)."""
-    best: str | None = None
-    for event in events:
-        if best is None or severity(event) > severity(best):
-            best = event
-    return best
 
 
 def visible_text(html: str) -> str:

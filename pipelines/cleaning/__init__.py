@@ -12,28 +12,15 @@ sha256_bytes(data: bytes) -> str
     Exact dedupe key of raw files (attachments).
 fingerprint(text) -> Fingerprint; similarity(a, b) -> float; is_near_duplicate(a, b) -> bool
     Near-duplicate detection (64-bit SimHash over 3-character shingles of the normalized text).
-ReportKey(agency, year, digest, fingerprint); report_key(agency, year, normalized_text) -> ReportKey
-relation(a, b) -> Relation; same_report(a, b) -> bool
-    Report identity for the store: (agency, year) first, content second (see neardup.py).
+    Report identity (keys, relations, digests, the canonical version) is pipelines.identity.
 """
 
 from pipelines.cleaning.cleaner import clean_page
 from pipelines.cleaning.digest import digest_text, normalize_text, sha256_bytes
-from pipelines.cleaning.neardup import (
-    Fingerprint,
-    Relation,
-    ReportKey,
-    fingerprint,
-    is_near_duplicate,
-    relation,
-    report_key,
-    same_report,
-    similarity,
-)
+from pipelines.cleaning.neardup import Fingerprint, fingerprint, is_near_duplicate, similarity
 from pipelines.cleaning.types import CleanedPage
 
 __all__ = [
-    "CleanedPage", "Fingerprint", "Relation", "ReportKey", "clean_page", "digest_text", "fingerprint",
-    "is_near_duplicate", "normalize_text", "relation", "report_key", "same_report", "sha256_bytes",
-    "similarity",
+    "CleanedPage", "Fingerprint", "clean_page", "digest_text", "fingerprint", "is_near_duplicate",
+    "normalize_text", "sha256_bytes", "similarity",
 ]

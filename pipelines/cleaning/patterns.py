@@ -217,7 +217,3 @@ BOILERPLATE_MARKERS = (
 
 HASH_WS = re.compile(r"[\s\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff]+")
 TEXT_WS = re.compile(r"(?:[^\S\n]|[\u200b\u200c\u200d\u2060\ufeff])+")
-
-# --- near-duplicates ---
-
-AGENCY_NOISE = re.compile(r"[\s\u3000\u00a0“”\"'「」]+")

@@ -1,15 +1,35 @@
-"""Engine creation, schema migration to head, and connection checks."""
+"""Engine creation, schema migration to head, connection checks, and the retry of transient errors."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
+from tenacity import (
+    before_sleep_log,
+    retry,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ALEMBIC_INI = REPO_ROOT / "alembic.ini"
+
+logger = logging.getLogger(__name__)
+
+#: Decorator of one write transaction: retry what a second attempt can fix (a locked SQLite file, a
+#: dropped PostgreSQL connection, and the unique-key race when two writers insert the same row at once).
+transient = retry(
+    retry=retry_if_exception_type((OperationalError, IntegrityError)),
+    stop=stop_after_attempt(5),
+    wait=wait_exponential(multiplier=0.2, max=5),
+    before_sleep=before_sleep_log(logger, logging.WARNING),
+    reraise=True,
+)
 
 
 class DatabaseUnavailable(RuntimeError):

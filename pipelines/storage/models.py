@@ -124,7 +124,7 @@ class ReportGroup(Base):
     the least disruptive choice: every existing foreign key (sources, sections, cells, checks)
     and every query on ``reports`` keeps working, and a version needs nothing a report did not
     already have. ``canonical_report_id`` points at the version chosen by the rule in
-    :func:`pipelines.storage.store.canonical_order` (also flagged ``reports.canonical``).
+    :func:`pipelines.identity.canonical_order` (also flagged ``reports.canonical``).
     """
 
     __tablename__ = "report_groups"

@@ -9,8 +9,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Self
 
-from crawler.items import FetchedDocument, PortalOutcome
-from crawler.spiders.health import final_event
+from crawler.items import FetchedDocument, PortalOutcome, final_event
 from pipelines.storage.db import check_connection, make_engine, upgrade_to_head
 from pipelines.storage.store import ReportStore
 

@@ -9,15 +9,15 @@ Where a parsed document lands (first match wins):
 
 1. exact content: a version already holding a document with the same raw sha256 (files), the
    same cleaner text digest (pages), or the same parsed-content digest -> another source of it;
-2. identity: ``pipelines.cleaning.relation`` against the versions of the same (agency, year)
-   (or, when agency or year is unknown, the versions with the same content digest):
+2. identity: :func:`pipelines.identity.version_relation` against the versions of the same
+   (agency, year) (or, when agency or year is unknown, the versions with the same content digest):
    SAME_CONTENT / REPOST -> another source of that version; VERSION -> a new version of that
    logical report; DIFFERENT everywhere -> a new logical report. Table values never decide.
    A document without text (a scan, an image: ``needs_ocr``) whose parse names no agency or
-   year is identified by the report title it was linked or named by (:func:`title_identity`
-   of the parsed title, the link text, the file name), so it joins its report as a version;
+   year is identified by the report title it was linked or named by
+   (:func:`pipelines.identity.version_identity`), so it joins its report as a version;
    identical scan bytes under two agencies stay two reports' versions.
-3. the group's canonical version is recomputed (:func:`canonical_order`).
+3. the group's canonical version is recomputed (:func:`pipelines.identity.canonical_order`).
 
 An HTML page and its PDF attachment thus become one version with two sources when their texts
 are identical or near-duplicates, and two versions of one report otherwise (each keeps its own
@@ -26,31 +26,18 @@ sections/cells/checks, because each was parsed from different bytes).
 
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
-from tenacity import (
-    before_sleep_log,
-    retry,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential,
-)
 
-from pipelines.cleaning import Relation, normalize_text, relation, report_key
-from pipelines.cleaning.neardup import Fingerprint, ReportKey
-from pipelines.parsing.metadata import extract_metadata
-from pipelines.parsing.types import Block, ExtractedDocument
-from pipelines.storage import patterns as P
+from pipelines import identity
+from pipelines.cleaning.neardup import Fingerprint
+from pipelines.identity import Relation, ReportKey, VersionKey
+from pipelines.storage.db import transient
 from pipelines.storage.models import (
     CheckOutcome,
-    CrawlRun,
     Document,
     Portal,
     Report,
@@ -58,22 +45,9 @@ from pipelines.storage.models import (
     ReportGroup,
     ReportSection,
     ReportSource,
-    SeedHealth,
 )
-
-logger = logging.getLogger(__name__)
-
-_WHITESPACE = P.WHITESPACE
-
-# Retry what a second attempt can fix: a locked SQLite file, a dropped PostgreSQL connection,
-# and the unique-key race when two writers insert the same row at once.
-_transient = retry(
-    retry=retry_if_exception_type((OperationalError, IntegrityError)),
-    stop=stop_after_attempt(5),
-    wait=wait_exponential(multiplier=0.2, max=5),
-    before_sleep=before_sleep_log(logger, logging.WARNING),
-    reraise=True,
-)
+from pipelines.storage.queries import Queries
+from pipelines.storage.runs import RunLog
 
 
 class DocumentLike(Protocol):
@@ -105,139 +79,42 @@ class SaveOutcome:
     group_id: int | None = None  # the logical report (report_groups.id)
 
 
-def report_digest(parsed: dict[str, Any]) -> str:
-    """Content digest of a parsed report (canonical JSON): agency, year, section text, cells.
-
-    Whitespace is ignored so that reflowed text of the same report hashes identically.
-    """
-    core = {
-        "agency": parsed.get("agency"),
-        "year": parsed.get("year"),
-        "sections": [_WHITESPACE.sub("", s.get("text") or "") for s in parsed.get("sections", [])],
-        "cells": {k: v.get("raw") for k, v in sorted(parsed.get("cells", {}).items())},
-    }
-    blob = json.dumps(core, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    return hashlib.sha256(blob).hexdigest()
-
-
-def canonical_order(report: Report) -> tuple[int, int, int, int]:
-    """Sort key of the canonical rule; the version with the largest key is canonical.
-
-    In order: a parsed text (``ok``) over a failed one, and anything over an image
-    (``needs_ocr``); the correction (更正版) over the original; the most complete tables (most
-    non-MISSING cells); then the latest stored (highest id).
-    """
-    status_rank = {"ok": 2, "failed": 1, "needs_ocr": 0}.get(report.status, 1)
-    return (status_rank, int(bool(report.correction)), report.filled_cells or 0, report.id or 0)
-
-
-def _content_text(doc: "DocumentLike", parsed: dict[str, Any]) -> str:
-    """The text identity compares: the parsed sections, else the cleaned page text."""
-    text = "\n".join(f"{s.get('heading') or ''}\n{s.get('text') or ''}"
-                     for s in parsed.get("sections") or [])
-    if not normalize_text(text):
-        cleaned = getattr(doc, "cleaned", None)
-        text = cleaned.content_text if cleaned is not None else ""
-    return text
-
-
-def _identity(doc: "DocumentLike", parsed: dict[str, Any], text: str) -> tuple[str | None, int | None]:
-    """(agency, year) a version is identified by: the parse's, and for a document without text
-    (a scan, an image: nothing else to compare) the report title it was linked or named by."""
-    agency, year = parsed.get("agency"), parsed.get("year")
-    if (agency is not None and year is not None) or normalize_text(text):
-        return agency, year
-    for title in (parsed.get("title"), doc.link_title, getattr(doc, "filename", None)):
-        found_agency, found_year = title_identity(title)
-        if found_agency is not None and found_year is not None:
-            return found_agency, found_year
-    return agency, year
-
-
-def title_identity(title: str | None) -> tuple[str | None, int | None]:
-    """(agency, year) printed in a report title such as a link text or file name."""
-    if not title or not title.strip():
-        return None, None
-    md = extract_metadata(ExtractedDocument(blocks=(Block(kind="text", text=title.strip()),),
-                                            source_format="text"))
-    return (None, None) if md.notice else (md.agency, md.year)
-
-
-def _raw_digest(sha256: str, key: ReportKey) -> str:
-    """Version digest of a document that did not parse: its bytes, and its identity when known
-    (the same scan bytes posted by two agencies are two reports' versions, not one)."""
-    if key.agency is None or key.year is None:
-        return f"raw:{sha256}"
-    who = hashlib.sha256(f"{key.agency}|{key.year}".encode()).hexdigest()[:8]
-    return f"raw:{sha256}:{who}"
-
-
 class ReportStore:
-    """Write and query the harvest database (engine owned by the caller)."""
+    """Versioned report saves (engine owned by the caller).
+
+    Also a facade for the storage pipeline and the commands, which hold one object per database:
+    ``runs`` (:class:`~pipelines.storage.runs.RunLog`: runs, portals, seed health) and ``queries``
+    (:class:`~pipelines.storage.queries.Queries`: the read side) on the same engine, with the
+    run-log writes and ``counts`` delegated to them.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self.runs = RunLog(engine)
+        self.queries = Queries(engine)
 
-    # --- portals and runs -------------------------------------------------------------
+    # --- facade: the run log and the read side on the same engine ------------------------
 
-    @_transient
     def upsert_portals(self, rows: list[dict[str, Any]]) -> None:
-        """Insert or update portal rows from seeds (keys: id, province, agency, column_url, platform, active)."""
-        with self.sessions.begin() as session:
-            for row in rows:
-                portal = session.get(Portal, row["id"]) or Portal(id=row["id"])
-                portal.province = row.get("province")
-                portal.agency = row.get("agency")
-                portal.column_url = row.get("column_url")
-                portal.platform = row.get("platform")
-                portal.active = bool(row.get("active", True))
-                session.add(portal)
+        self.runs.upsert_portals(rows)
 
-    @_transient
     def start_run(self, mode: str, spider: str | None, filters: dict[str, Any]) -> int:
-        with self.sessions.begin() as session:
-            run = CrawlRun(mode=mode, spider=spider, filters=filters)
-            session.add(run)
-            session.flush()
-            return run.id
+        return self.runs.start_run(mode, spider, filters)
 
-    @_transient
     def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
-        from datetime import UTC, datetime
+        self.runs.finish_run(run_id, status, stats)
 
-        with self.sessions.begin() as session:
-            run = session.get(CrawlRun, run_id)
-            if run is None:
-                raise ValueError(f"no crawl run {run_id}")
-            run.status = status
-            run.stats = stats
-            run.finished_at = datetime.now(UTC)
-
-    @_transient
     def record_health(self, run_id: int, portal_id: str, state: str, *, detail: str | None = None,
                       url: str | None = None, report_links: int = 0) -> None:
-        """Record (or replace) what run ``run_id`` saw of seed ``portal_id``."""
-        from datetime import UTC, datetime
+        self.runs.record_health(run_id, portal_id, state, detail=detail, url=url, report_links=report_links)
 
-        with self.sessions.begin() as session:
-            if session.get(Portal, portal_id) is None:
-                session.add(Portal(id=portal_id))
-                session.flush()
-            row = session.scalar(select(SeedHealth).where(
-                SeedHealth.crawl_run_id == run_id, SeedHealth.portal_id == portal_id))
-            if row is None:
-                row = SeedHealth(crawl_run_id=run_id, portal_id=portal_id)
-                session.add(row)
-            row.state, row.detail, row.url, row.report_links = state, detail, url, report_links
-            if state == "OK":
-                portal = session.get(Portal, portal_id)
-                assert portal is not None
-                portal.last_success_at = datetime.now(UTC)
+    def counts(self) -> dict[str, int]:
+        return self.queries.counts()
 
     # --- documents and reports ----------------------------------------------------------
 
-    @_transient
+    @transient
     def save(self, doc: DocumentLike, parsed: dict[str, Any] | None = None,
              crawl_run_id: int | None = None) -> SaveOutcome:
         """Store one fetched document and its parse result (canonical JSON) in one transaction."""
@@ -252,14 +129,16 @@ class ReportStore:
             row.parse_reason = parsed.get("reason")
             if status == "not_report":
                 return SaveOutcome(document_id=row.id, document_created=created, status=status)
-            text = _content_text(doc, parsed)
-            agency, year = _identity(doc, parsed, text)
-            key = report_key(agency, year, text)
+            cleaned = getattr(doc, "cleaned", None)
+            text = identity.content_text(parsed, cleaned.content_text if cleaned is not None else None)
+            titles = (parsed.get("title"), doc.link_title, getattr(doc, "filename", None))
+            agency, year = identity.version_identity(parsed, text, titles)
+            key = identity.report_key(agency, year, text)
             # row.sha256: the bytes first stored for this document (a refetch with other chrome is
             # the same document, see _document_row, and must not become another version)
-            digest = report_digest(parsed) if status == "ok" else _raw_digest(row.sha256, key)
-            correction = bool(P.CORRECTION.search(" ".join(
-                t for t in (parsed.get("title"), doc.link_title, getattr(doc, "filename", None)) if t)))
+            digest = (identity.report_digest(parsed) if status == "ok"
+                      else identity.raw_digest(row.sha256, key))
+            correction = identity.is_correction(titles)
             report = self._exact_match(session, row, digest, key)
             report_created = False
             if report is None:
@@ -328,13 +207,8 @@ class ReportStore:
             .where(match, Document.id != row.id).order_by(Report.id)).all()
         for report in found:
             group = report.group
-            if group is None:
+            if group is None or not identity.conflicting_identity(key, group.agency, group.year):
                 return report
-            if key.agency is not None and group.agency is not None and key.agency != group.agency:
-                continue
-            if key.year is not None and group.year is not None and key.year != group.year:
-                continue
-            return report
         return None
 
     @staticmethod
@@ -342,9 +216,8 @@ class ReportStore:
                         correction: bool) -> tuple[Report | None, ReportGroup | None]:
         """(version to attach to, None) / (None, group to add a version to) / (None, None).
 
-        A near-duplicate is attached as a repost only when it is the same kind of document: a
-        correction (更正版) against an original, a parse status change (text vs image), or a
-        document without text (nothing to compare) is a new version instead.
+        Each candidate's relation is :func:`pipelines.identity.version_relation` (a near-duplicate
+        of another kind, such as a correction against an original, is a new version).
         """
         if key.agency is not None and key.year is not None:
             candidates = session.scalars(
@@ -355,19 +228,17 @@ class ReportStore:
             candidates = session.scalars(select(Report).where(
                 Report.content_digest == key.digest, Report.group_id.is_not(None))
                 .order_by(Report.id)).all()
+        new = VersionKey(key, status, correction)
         version_of: ReportGroup | None = None
         for candidate in candidates:
             assert candidate.group is not None
             stored = ReportKey(
                 candidate.group.agency, candidate.group.year, candidate.content_digest or "",
                 Fingerprint.from_signed(candidate.fp_value or 0, candidate.fp_shingles or 0))
-            found = relation(stored, key)
+            found = identity.version_relation(
+                VersionKey(stored, candidate.status, bool(candidate.correction)), new)
             if found in (Relation.SAME_CONTENT, Relation.REPOST):
-                same_kind = (candidate.status == status and bool(candidate.correction) == correction
-                             and key.fingerprint.shingles > 0)
-                if same_kind:
-                    return candidate, None
-                found = Relation.VERSION
+                return candidate, None
             if found is Relation.VERSION and version_of is None:
                 version_of = candidate.group
         return None, version_of
@@ -376,7 +247,7 @@ class ReportStore:
     def _recompute_canonical(session: Session, group_id: int) -> None:
         session.flush()
         versions = session.scalars(select(Report).where(Report.group_id == group_id)).all()
-        best = max(versions, key=canonical_order)
+        best = identity.canonical(versions)
         for version in versions:
             version.canonical = version.id == best.id
         group = session.get(ReportGroup, group_id)
@@ -433,8 +304,7 @@ class ReportStore:
             ReportSection(ordinal=i, key=s["key"], heading=s.get("heading") or "", text=s.get("text") or "")
             for i, s in enumerate(parsed.get("sections") or [])
         ]
-        report.filled_cells = sum(1 for cell in (parsed.get("cells") or {}).values()
-                                  if cell.get("semantic") != "MISSING")
+        report.filled_cells = identity.filled_cells(parsed)
         report.cells = [
             ReportCell(key=key, raw=cell.get("raw"), value=cell.get("value"),
                        semantic=cell["semantic"], unit=cell.get("unit"),
@@ -447,38 +317,3 @@ class ReportStore:
             for c in parsed.get("checks") or []
         ]
         return report
-
-    # --- queries ------------------------------------------------------------------------
-
-    def known_urls(self, portal_id: str | None = None) -> set[str]:
-        """Requested URLs already stored (optionally for one portal)."""
-        query = select(Document.requested_url)
-        if portal_id is not None:
-            query = query.where(Document.portal_id == portal_id)
-        with self.sessions() as session:
-            return set(session.scalars(query))
-
-    def latest_fetches(self) -> dict[str, tuple[Any, str | None, str | None]]:
-        """For every stored requested URL: (latest fetch time, ETag, Last-Modified)."""
-        query = select(Document.requested_url, Document.fetched_at, Document.etag,
-                       Document.last_modified).order_by(Document.fetched_at)
-        with self.sessions() as session:
-            return {url: (at, etag, modified) for url, at, etag, modified in session.execute(query)}
-
-    def counts(self) -> dict[str, int]:
-        """Row counts used by summaries and tests."""
-        with self.sessions() as session:
-            def count(model: Any, *where: Any) -> int:
-                return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
-
-            return {
-                "documents": count(Document),
-                # logical reports, by the status of their canonical version
-                "reports_ok": count(Report, Report.canonical.is_(True), Report.status == "ok"),
-                "reports_failed": count(Report, Report.canonical.is_(True), Report.status != "ok"),
-                "report_versions": count(Report),
-                "not_reports": count(Document, Document.parse_status == "not_report"),
-                "sources": count(ReportSource),
-                "cells": count(ReportCell),
-                "checks": count(CheckOutcome),
-            }

@@ -1,7 +1,7 @@
 """Near-duplicates and report identity: reposts attach, the two traps never merge."""
 
-from pipelines.cleaning import (Relation, clean_page, fingerprint, is_near_duplicate, relation, report_key,
-                                same_report, sha256_bytes, similarity)
+from pipelines.cleaning import clean_page, fingerprint, is_near_duplicate, sha256_bytes, similarity
+from pipelines.identity import Relation, relation, report_key, same_report
 from portalsim.pages import render, report_lines, seed_page
 
 

@@ -11,7 +11,8 @@ from portalsim import Farm, FarmOptions, FarmServer
 from portalsim import bodies
 from portalsim.dedupe import expected_labels, score_grouping
 from portalsim.families.base import body_of
-from pipelines.cleaning import Relation, is_near_duplicate, relation, report_key
+from pipelines.cleaning import is_near_duplicate
+from pipelines.identity import Relation, relation, report_key
 
 TRAPS = FarmOptions(dedupe_traps=True)
 TAG = re.compile(r"<[^>]+>")

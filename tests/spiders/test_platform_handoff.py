@@ -125,8 +125,8 @@ def test_seeds_crawled_through_by_a_spider(tmp_path: Path) -> None:
         store.record_health(hanweb, "110105_b", "OK")
         store.record_health(hanweb, "110105_c", "BLOCKED:rate-limit-429")  # cut short: full again
         store.record_health(hanweb, "110105_d", "EMPTY")  # every page read, nothing to page past
-        assert seeds_crawled_through_by(store, "hanweb") == {"110105_b", "110105_d"}
-        assert seeds_crawled_through_by(store, "generic") == {"110105_a"}
-        assert seeds_crawled_through_by(store, "trs") == set()
+        assert seeds_crawled_through_by(store.queries, "hanweb") == {"110105_b", "110105_d"}
+        assert seeds_crawled_through_by(store.queries, "generic") == {"110105_a"}
+        assert seeds_crawled_through_by(store.queries, "trs") == set()
     finally:
         store.engine.dispose()

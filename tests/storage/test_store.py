@@ -12,7 +12,8 @@ from crawler.items import FetchedDocument
 from pipelines.storage.blobs import BlobCorrupted, BlobStore, sha256_hex
 from pipelines.storage.db import DatabaseUnavailable, check_connection, make_engine, redact, upgrade_to_head
 from pipelines.storage.models import CheckOutcome, Document, Report, ReportCell, ReportSource
-from pipelines.storage.store import ReportStore, report_digest
+from pipelines.identity import report_digest
+from pipelines.storage.store import ReportStore
 
 PARSED = {
     "schema": "ogi-report/1", "status": "ok", "reason": None,

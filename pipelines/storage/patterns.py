@@ -1,8 +1,0 @@
-"""Regexes and keyword lists of the storage package (one patterns module per package)."""
-
-import re
-
-WHITESPACE = re.compile(r"\s+")
-
-# A corrected re-issue of a report (更正版, 修订版, 更正后 ...): preferred over the original.
-CORRECTION = re.compile(r"更正|修订|勘误|修正版")

@@ -1,0 +1,103 @@
+"""The read side of the harvest database: counts, stored URLs, and per-seed health of the runs.
+
+Read-only; callers that need a summary or a decision (crawler/health.py, the incremental
+middleware, the commands) call these and keep their own rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import sessionmaker
+
+from crawler.items import OK
+from pipelines.storage.models import (
+    CheckOutcome,
+    CrawlRun,
+    Document,
+    Report,
+    ReportCell,
+    ReportSource,
+    SeedHealth,
+)
+
+
+class Queries:
+    """Read the harvest database (engine owned by the caller)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def known_urls(self, portal_id: str | None = None) -> set[str]:
+        """Requested URLs already stored (optionally for one portal)."""
+        query = select(Document.requested_url)
+        if portal_id is not None:
+            query = query.where(Document.portal_id == portal_id)
+        with self.sessions() as session:
+            return set(session.scalars(query))
+
+    def latest_fetches(self) -> dict[str, tuple[Any, str | None, str | None]]:
+        """For every stored requested URL: (latest fetch time, ETag, Last-Modified)."""
+        query = select(Document.requested_url, Document.fetched_at, Document.etag,
+                       Document.last_modified).order_by(Document.fetched_at)
+        with self.sessions() as session:
+            return {url: (at, etag, modified) for url, at, etag, modified in session.execute(query)}
+
+    def counts(self) -> dict[str, int]:
+        """Row counts used by summaries and tests."""
+        with self.sessions() as session:
+            def count(model: Any, *where: Any) -> int:
+                return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+            return {
+                "documents": count(Document),
+                # logical reports, by the status of their canonical version
+                "reports_ok": count(Report, Report.canonical.is_(True), Report.status == "ok"),
+                "reports_failed": count(Report, Report.canonical.is_(True), Report.status != "ok"),
+                "report_versions": count(Report),
+                "not_reports": count(Document, Document.parse_status == "not_report"),
+                "sources": count(ReportSource),
+                "cells": count(ReportCell),
+                "checks": count(CheckOutcome),
+            }
+
+    # --- seed health --------------------------------------------------------------------
+
+    def latest_seed_health(self) -> dict[str, SeedHealth]:
+        """For every seed a run has covered: its row of the latest such run."""
+        latest_run = (select(SeedHealth.portal_id, func.max(SeedHealth.crawl_run_id).label("run"))
+                      .group_by(SeedHealth.portal_id).subquery())
+        query = select(SeedHealth).join(latest_run, (SeedHealth.portal_id == latest_run.c.portal_id)
+                                        & (SeedHealth.crawl_run_id == latest_run.c.run))
+        with self.sessions() as session:
+            return {h.portal_id: h for h in session.scalars(query)}
+
+    def last_successes(self) -> dict[str, datetime | None]:
+        """For every seed a run saw OK: when the latest such run finished."""
+        query = (select(SeedHealth.portal_id, func.max(CrawlRun.finished_at))
+                 .join(CrawlRun, CrawlRun.id == SeedHealth.crawl_run_id)
+                 .where(SeedHealth.state == OK).group_by(SeedHealth.portal_id))
+        with self.sessions() as session:
+            return dict(session.execute(query).tuples().all())
+
+    def reports_per_seed(self) -> dict[str | None, tuple[int, int | None]]:
+        """For every seed with a parsed (``ok``) version among its documents' reports: (logical
+        reports, newest report year)."""
+        query = (select(Document.portal_id, func.count(func.distinct(Report.group_id)), func.max(Report.year))
+                 .join(ReportSource, ReportSource.document_id == Document.id)
+                 .join(Report, Report.id == ReportSource.report_id)
+                 .where(Report.status == "ok").group_by(Document.portal_id))
+        with self.sessions() as session:
+            return {portal: (count, latest) for portal, count, latest in session.execute(query)}
+
+    def seeds_with_state_by(self, spider: str, states: Iterable[str]) -> set[str]:
+        """Seeds that some crawl run of ``spider`` left in one of ``states``."""
+        query = (select(SeedHealth.portal_id).distinct()
+                 .join(CrawlRun, CrawlRun.id == SeedHealth.crawl_run_id)
+                 .where(CrawlRun.spider == spider, SeedHealth.state.in_(tuple(states))))
+        with self.sessions() as session:
+            return set(session.scalars(query))

@@ -1,0 +1,74 @@
+"""Writes of the run log: crawl runs, portals (from seeds) and per-seed health of each run.
+
+Each method is one transaction, retried on transient database errors.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import sessionmaker
+
+from crawler.items import OK
+from pipelines.storage.db import transient
+from pipelines.storage.models import CrawlRun, Portal, SeedHealth
+
+
+class RunLog:
+    """Record crawl runs and what they saw of each seed (engine owned by the caller)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @transient
+    def upsert_portals(self, rows: list[dict[str, Any]]) -> None:
+        """Insert or update portal rows from seeds (keys: id, province, agency, column_url, platform, active)."""
+        with self.sessions.begin() as session:
+            for row in rows:
+                portal = session.get(Portal, row["id"]) or Portal(id=row["id"])
+                portal.province = row.get("province")
+                portal.agency = row.get("agency")
+                portal.column_url = row.get("column_url")
+                portal.platform = row.get("platform")
+                portal.active = bool(row.get("active", True))
+                session.add(portal)
+
+    @transient
+    def start_run(self, mode: str, spider: str | None, filters: dict[str, Any]) -> int:
+        with self.sessions.begin() as session:
+            run = CrawlRun(mode=mode, spider=spider, filters=filters)
+            session.add(run)
+            session.flush()
+            return run.id
+
+    @transient
+    def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
+        with self.sessions.begin() as session:
+            run = session.get(CrawlRun, run_id)
+            if run is None:
+                raise ValueError(f"no crawl run {run_id}")
+            run.status = status
+            run.stats = stats
+            run.finished_at = datetime.now(UTC)
+
+    @transient
+    def record_health(self, run_id: int, portal_id: str, state: str, *, detail: str | None = None,
+                      url: str | None = None, report_links: int = 0) -> None:
+        """Record (or replace) what run ``run_id`` saw of seed ``portal_id``."""
+        with self.sessions.begin() as session:
+            if session.get(Portal, portal_id) is None:
+                session.add(Portal(id=portal_id))
+                session.flush()
+            row = session.scalar(select(SeedHealth).where(
+                SeedHealth.crawl_run_id == run_id, SeedHealth.portal_id == portal_id))
+            if row is None:
+                row = SeedHealth(crawl_run_id=run_id, portal_id=portal_id)
+                session.add(row)
+            row.state, row.detail, row.url, row.report_links = state, detail, url, report_links
+            if state == OK:
+                portal = session.get(Portal, portal_id)
+                assert portal is not None
+                portal.last_success_at = datetime.now(UTC)
