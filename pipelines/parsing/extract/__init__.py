@@ -1,13 +1,15 @@
 """Format readers: bytes of any supported format → :class:`ExtractedDocument`.
 
 ``extract()`` sniffs the real format from the bytes (content type and file name are hints only),
-enforces :class:`Limits`, and dispatches to one reader per format. Every failure is an
+enforces :class:`Limits`, and dispatches to one reader per format; the readers that can explode
+(PDF, DOC, HTML with huge table spans) run in a budgeted child process (:mod:`.isolate`). Every failure is an
 :class:`ExtractionError` with a ``code`` and a human-readable ``reason``.
 """
 
 from __future__ import annotations
 
 from pipelines.parsing.extract.errors import ExtractionError
+from pipelines.parsing.extract.isolate import run_isolated
 from pipelines.parsing.extract.limits import DEFAULT_LIMITS, Deadline, Limits
 from pipelines.parsing.extract.sniff import format_hint, sniff
 from pipelines.parsing.extract.text import charset_from_content_type
@@ -58,6 +60,8 @@ def _extract(body: bytes, *, content_type: str | None, filename: str | None,
     if fmt == "image":  # a scanned page: there is no text to read without OCR
         return ExtractedDocument(blocks=(), source_format="image", needs_ocr=True, warnings=tuple(warnings))
     if fmt == "pdf":
+        if limits.isolate:
+            return run_isolated("pdf", body, limits=limits, warnings=warnings)
         from pipelines.parsing.extract.pdf import extract_pdf
         return extract_pdf(body, limits=limits, deadline=deadline, warnings=warnings)
     if fmt == "docx":
@@ -70,6 +74,8 @@ def _extract(body: bytes, *, content_type: str | None, filename: str | None,
         from pipelines.parsing.extract.xls import extract_xls
         return extract_xls(body, limits=limits, deadline=deadline, warnings=warnings)
     if fmt == "doc":
+        if limits.isolate:
+            return run_isolated("doc", body, limits=limits, warnings=warnings)
         from pipelines.parsing.extract.doc import extract_doc
         return extract_doc(body, limits=limits, deadline=deadline, warnings=warnings)
     if fmt == "ofd":
@@ -79,9 +85,12 @@ def _extract(body: bytes, *, content_type: str | None, filename: str | None,
         raise ExtractionError(f"{name}: ZIP archive that is not DOCX, XLSX or OFD (or a corrupt one)",
                               "unsupported" if hint not in ("docx", "xlsx", "ofd") else "corrupt")
     if fmt == "html":
-        from pipelines.parsing.extract.html import extract_html
-        return extract_html(body, limits=limits, deadline=deadline, declared_charset=charset,
-                            warnings=warnings)
+        from pipelines.parsing.extract.html import HeavyTables, extract_html
+        try:
+            return extract_html(body, limits=limits, deadline=deadline, declared_charset=charset,
+                                warnings=warnings)
+        except HeavyTables:  # rowspan × colspan expansion too large to risk in this process
+            return run_isolated("html", body, limits=limits, declared_charset=charset, warnings=warnings)
     if hint in ("pdf", "docx", "xlsx", "ofd", "doc", "xls"):
         # Labelled as a binary container but the bytes are not one: corrupt or mislabelled.
         _binary_guard(body, name, hint)

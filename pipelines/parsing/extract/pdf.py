@@ -296,6 +296,8 @@ def extract_pdf(body: bytes, *, limits: Limits, deadline: Deadline,
                               "encrypted") from exc
     except PDFSyntaxError as exc:
         raise ExtractionError(f"pdf: corrupt or truncated PDF ({exc})", "corrupt") from exc
+    except MemoryError:
+        raise  # a memory bomb, not a corrupt file: the caller reports the memory budget
     except Exception as exc:  # pdfminer raises many types on broken files; pdfplumber wraps them
         inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc.__cause__ or exc
         name = type(inner).__name__
@@ -308,6 +310,8 @@ def extract_pdf(body: bytes, *, limits: Limits, deadline: Deadline,
     try:
         try:
             n_pages = len(pdf.pages)
+        except MemoryError:
+            raise
         except Exception as exc:
             raise ExtractionError(f"pdf: corrupt or truncated PDF, page tree unreadable "
                                   f"({type(exc).__name__}: {exc})", "corrupt") from exc
@@ -319,7 +323,7 @@ def extract_pdf(body: bytes, *, limits: Limits, deadline: Deadline,
             deadline.check(f"pdf page {i} of {n_pages}")
             try:
                 pg, no_text = _read_page(page, i)
-            except ExtractionError:
+            except (ExtractionError, MemoryError):
                 raise
             except Exception as exc:
                 if "crypt" in type(exc).__name__.lower():
