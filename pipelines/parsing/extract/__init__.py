@@ -8,6 +8,8 @@ enforces :class:`Limits`, and dispatches to one reader per format; the readers t
 
 from __future__ import annotations
 
+import os
+
 from pipelines.parsing.extract.errors import ExtractionError
 from pipelines.parsing.extract.isolate import run_isolated
 from pipelines.parsing.extract.limits import DEFAULT_LIMITS, Deadline, Limits
@@ -15,7 +17,7 @@ from pipelines.parsing.extract.sniff import format_hint, sniff
 from pipelines.parsing.extract.text import charset_from_content_type
 from pipelines.parsing.types import ExtractedDocument
 
-__all__ = ["extract", "ExtractionError", "Limits", "DEFAULT_LIMITS", "sniff"]
+__all__ = ["extract", "read_bounded", "ExtractionError", "Limits", "DEFAULT_LIMITS", "sniff"]
 
 _COMPATIBLE_HINTS = {("html", "text"), ("text", "html")}
 
@@ -96,6 +98,26 @@ def _extract(body: bytes, *, content_type: str | None, filename: str | None,
         _binary_guard(body, name, hint)
     from pipelines.parsing.extract.text import extract_text
     return extract_text(body, declared_charset=charset, what=name, warnings=warnings)
+
+
+def read_bounded(path, max_bytes: int | None = None) -> bytes:
+    """The bytes of the file at ``path``, read in chunks with the size check first: a file over
+    ``max_bytes`` (default ``DEFAULT_LIMITS.max_bytes``) raises :class:`ExtractionError`
+    (``too_large``) without being read. ``OSError`` passes through."""
+    limit = DEFAULT_LIMITS.max_bytes if max_bytes is None else max_bytes
+    name = getattr(path, "name", None) or str(path)
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > limit:
+            raise ExtractionError(f"{name}: {size} bytes exceeds max_bytes={limit}; not read", "too_large")
+        chunks, total = [], 0
+        while chunk := fh.read(1024 * 1024):
+            total += len(chunk)
+            if total > limit:  # the file grew, or is not a regular file
+                raise ExtractionError(f"{name}: more than {limit} bytes exceeds max_bytes={limit}; not read",
+                                      "too_large")
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _binary_guard(body: bytes, name: str, hint: str) -> None:

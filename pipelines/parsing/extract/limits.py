@@ -23,6 +23,7 @@ class Limits:
     max_table_cells: int = 1_000_000  # one expanded table grid (rowspan/colspan bombs)
     max_sheet_rows: int = 100_000  # XLS/XLSX rows per sheet
     max_member_bytes: int = 100 * MB  # one ZIP member, counted while inflating (directory sizes lie)
+    max_stream_bytes: int = 256 * MB  # one inflated PDF stream (flate bombs)
     # The reading budget of one document: readers that can explode (PDF, DOC, HTML with large
     # table spans) run in a child process that is killed at budget_s and limited to
     # budget_memory_mb of address space (see :mod:`pipelines.parsing.extract.isolate`).
