@@ -63,7 +63,7 @@ def _extract(body: bytes, *, content_type: str | None, filename: str | None,
         return ExtractedDocument(blocks=(), source_format="image", needs_ocr=True, warnings=tuple(warnings))
     if fmt == "pdf":
         if limits.isolate:
-            return run_isolated("pdf", body, limits=limits, warnings=warnings)
+            return run_isolated("pdf", body, limits=limits, spent_s=deadline.elapsed(), warnings=warnings)
         from pipelines.parsing.extract.pdf import extract_pdf
         return extract_pdf(body, limits=limits, deadline=deadline, warnings=warnings)
     if fmt == "docx":
@@ -77,7 +77,7 @@ def _extract(body: bytes, *, content_type: str | None, filename: str | None,
         return extract_xls(body, limits=limits, deadline=deadline, warnings=warnings)
     if fmt == "doc":
         if limits.isolate:
-            return run_isolated("doc", body, limits=limits, warnings=warnings)
+            return run_isolated("doc", body, limits=limits, spent_s=deadline.elapsed(), warnings=warnings)
         from pipelines.parsing.extract.doc import extract_doc
         return extract_doc(body, limits=limits, deadline=deadline, warnings=warnings)
     if fmt == "ofd":
@@ -92,7 +92,8 @@ def _extract(body: bytes, *, content_type: str | None, filename: str | None,
             return extract_html(body, limits=limits, deadline=deadline, declared_charset=charset,
                                 warnings=warnings)
         except HeavyTables:  # rowspan × colspan expansion too large to risk in this process
-            return run_isolated("html", body, limits=limits, declared_charset=charset, warnings=warnings)
+            return run_isolated("html", body, limits=limits, spent_s=deadline.elapsed(), declared_charset=charset,
+                                warnings=warnings)
     if hint in ("pdf", "docx", "xlsx", "ofd", "doc", "xls"):
         # Labelled as a binary container but the bytes are not one: corrupt or mislabelled.
         _binary_guard(body, name, hint)

@@ -57,7 +57,7 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _child(conn, reader: str, body: bytes, limits: Limits, kwargs: dict) -> None:
+def _child(conn, reader: str, body: bytes, limits: Limits, spent_s: float, kwargs: dict) -> None:
     """Child process: cap the address space, run the reader, send one message, exit."""
     try:
         import resource
@@ -70,7 +70,7 @@ def _child(conn, reader: str, body: bytes, limits: Limits, kwargs: dict) -> None
     try:
         module, name = READERS[reader]
         fn = getattr(importlib.import_module(module), name)
-        deadline = Deadline(min(limits.deadline_s, limits.budget_s))
+        deadline = Deadline(min(limits.deadline_s, limits.budget_s) - spent_s)
         doc = fn(body, limits=replace(limits, isolate=False), deadline=deadline, **kwargs)
         message = ("ok", doc, _peak_rss_mb())
     except ExtractionError as exc:
@@ -100,12 +100,15 @@ def _signal_name(exitcode: int | None) -> str:
         return f"signal {-exitcode}"
 
 
-def run_isolated(reader: str, body: bytes, *, limits: Limits, **kwargs) -> ExtractedDocument:
+def run_isolated(reader: str, body: bytes, *, limits: Limits, spent_s: float = 0.0,
+                 **kwargs) -> ExtractedDocument:
     """Run ``READERS[reader]`` over ``body`` in a budgeted child process.
 
-    Raises :class:`ExtractionError` with code ``deadline`` when the child outlives
-    ``limits.budget_s`` (it is killed), ``memory`` when it exceeds ``limits.budget_memory_mb``
-    (or dies of a signal under that cap), else whatever the reader raised."""
+    ``spent_s`` is the part of the budget already used on this document (sniffing, a first
+    in-process attempt). Raises :class:`ExtractionError` with code ``deadline`` when the
+    document outlives ``limits.budget_s`` (the child is killed), ``memory`` when the child
+    exceeds ``limits.budget_memory_mb`` (or dies of a signal under that cap), else whatever the
+    reader raised."""
     ctx = _mp_context()
     if ctx is None or multiprocessing.current_process().daemon:
         # No forkserver (non-Unix) or inside a daemonic worker: read in-process, cooperative limits only.
@@ -114,9 +117,9 @@ def run_isolated(reader: str, body: bytes, *, limits: Limits, **kwargs) -> Extra
         return fn(body, limits=replace(limits, isolate=False), deadline=Deadline(limits.deadline_s), **kwargs)
     memory = f"the {limits.budget_memory_mb} MiB memory budget"
     receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(sender, reader, body, limits, kwargs), daemon=True,
+    started = time.monotonic() - spent_s
+    proc = ctx.Process(target=_child, args=(sender, reader, body, limits, spent_s, kwargs), daemon=True,
                        name=f"reader-{reader}")
-    started = time.monotonic()
     proc.start()
     sender.close()
     message = None

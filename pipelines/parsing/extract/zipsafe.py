@@ -130,7 +130,7 @@ def _inflate_checked(body: bytes, info: zipfile.ZipInfo, limits: Limits, what: s
                                           "xml_entities")
                 first = False
             window = tail + chunk
-            if _DTD_MARKERS.search(window):
+            if b"!" in window and _DTD_MARKERS.search(window):  # every marker holds the byte "!"
                 raise ExtractionError(f"{what}: XML member {info.filename} declares a DTD/entities; refused",
                                       "xml_entities")
             tail = window[-_OVERLAP:]
