@@ -194,3 +194,15 @@ def test_report_command_on_huge_text_says_failed(tmp_path, capsys):
     out = capsys.readouterr().out
     assert cmd.exitcode == 2
     assert out.startswith("status: failed (") and "exceeds max_bytes" in out and "[too_large]" in out
+
+
+def test_isolated_readers_return_what_in_process_readers_return():
+    from tests.parsing.fixtures_extract import make_pdf
+
+    pdf = make_pdf([["项目", "数量"], ["收到申请", "12"]])
+    html = ("<html><body><p>年度报告</p><table><tr><td rowspan='2'>a</td><td>b</td></tr>"
+            "<tr><td>c</td></tr></table></body></html>").encode()
+    for body, name, limits in ((pdf, "a.pdf", Limits()), (html, "a.html", Limits(html_isolate_cells=1))):
+        isolated = extract(body, filename=name, limits=limits)
+        in_process = extract(body, filename=name, limits=Limits(isolate=False))
+        assert isolated == in_process and isolated.blocks

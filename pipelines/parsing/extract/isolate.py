@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing
+import os
 import signal
 import threading
 import time
@@ -60,6 +61,10 @@ def _peak_rss_mb() -> float:
 def _child(conn, reader: str, body: bytes, limits: Limits, spent_s: float, kwargs: dict) -> None:
     """Child process: cap the address space, run the reader, send one message, exit."""
     try:
+        os.setpgid(0, 0)  # its own process group: a kill also reaches a converter it started
+    except OSError:
+        pass
+    try:
         import resource
 
         cap = limits.budget_memory_mb * MB
@@ -100,6 +105,15 @@ def _signal_name(exitcode: int | None) -> str:
         return f"signal {-exitcode}"
 
 
+def _kill(proc) -> None:
+    """SIGKILL the child and its process group (catdoc and any other converter it runs)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, OSError):
+        pass
+    proc.kill()
+
+
 def run_isolated(reader: str, body: bytes, *, limits: Limits, spent_s: float = 0.0,
                  **kwargs) -> ExtractedDocument:
     """Run ``READERS[reader]`` over ``body`` in a budgeted child process.
@@ -130,14 +144,14 @@ def run_isolated(reader: str, body: bytes, *, limits: Limits, spent_s: float = 0
             except (EOFError, OSError):
                 message = None  # the child died without a word
         else:
-            proc.kill()
+            _kill(proc)
             raise ExtractionError(
                 f"{reader}: exceeded the {limits.budget_s:g} s reading budget; reader process killed",
                 "deadline")
     finally:
         proc.join(5)
         if proc.is_alive():
-            proc.kill()
+            _kill(proc)
             proc.join()
         receiver.close()
     if message is None:
