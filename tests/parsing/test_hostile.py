@@ -134,10 +134,19 @@ def test_span_bomb_html_read_in_the_child_within_budget():
     assert elapsed < BUDGET.budget_s + SLACK_S
 
 
+def test_span_bomb_refused_by_the_document_cell_limit():
+    start = time.monotonic()
+    with pytest.raises(ExtractionError) as err:
+        extract(H.span_bomb_html(tables=5), limits=Limits(isolate=False, max_document_cells=2_000_000))
+    assert err.value.code == "too_large" and "max_document_cells=2000000" in err.value.reason
+    assert time.monotonic() - start < 15
+
+
 def test_span_bomb_in_process_stops_between_tables():
     start = time.monotonic()
     with pytest.raises(ExtractionError) as err:
-        extract(H.span_bomb_html(tables=200), limits=Limits(isolate=False, deadline_s=0.5))
+        extract(H.span_bomb_html(tables=200),
+                limits=Limits(isolate=False, deadline_s=0.5, max_document_cells=10**9))
     assert err.value.code == "deadline" and "html table" in err.value.reason
     assert time.monotonic() - start < 15  # was 183 s: the deadline was never checked between tables
 

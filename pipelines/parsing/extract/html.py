@@ -139,6 +139,7 @@ class _Walker:
         self.limits = limits
         self.deadline = deadline
         self.count = 0
+        self.cells = 0  # expanded grid cells of every table so far
 
     def flush(self) -> None:
         if self.buffer:
@@ -189,6 +190,11 @@ class _Walker:
         width = len(rows[0]) if rows else 0
         if not rows or width == 0:
             return
+        self.cells += len(rows) * width
+        if self.cells > self.limits.max_document_cells:
+            raise ExtractionError(
+                f"html: the page's tables expand to more than max_document_cells="
+                f"{self.limits.max_document_cells} grid cells (rowspan/colspan bomb?)", "too_large")
         if width == 1:
             # A one-column "table" is a layout box: its rows are text.
             for row in rows:
