@@ -4,8 +4,9 @@ With ``--json`` the canonical ``ogi-report/1`` JSON is printed (the same JSON th
 stores); otherwise a short human summary. An HTML page is read as a crawl reads it: its cleaned
 content container behind the page title (:mod:`pipelines.cleaning`, :func:`pipelines.report.
 joined_page`), so site chrome around the report changes nothing; a page without a recognisable
-container is parsed whole. Exit code 1 when the file cannot be read, 2 when the
-document could not be parsed (status ``failed``).
+container is parsed whole. The file is read with the size check
+first (a file over the size limit is refused unread). Exit code 1 when the file cannot be read,
+2 when the document could not be parsed (status ``failed``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from pipelines.cleaning import clean_page
-from pipelines.parsing import parse_document
+from pipelines.parsing import PARSER_VERSION, parse_document
+from pipelines.parsing.extract import ExtractionError, read_bounded
+from pipelines.parsing.types import ParseFailure
 from pipelines.report import joined_page
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -63,10 +66,14 @@ class Command(ScrapyCommand):
             raise UsageError("give exactly one PATH")
         path = Path(args[0])
         try:
-            body = path.read_bytes()
+            body = read_bounded(path)
         except OSError as exc:
             print(f"report: cannot read {path}: {exc.strerror or exc}")
             self.exitcode = 1
+            return
+        except ExtractionError as exc:  # over the size limit: refused before reading
+            self.show(ParseFailure(status="failed", reason=f"{exc.reason} [{exc.code}]",
+                                   parser_version=PARSER_VERSION), opts)
             return
         content_type, _ = mimetypes.guess_type(path.name)
         if content_type in HTML_TYPES:
@@ -75,6 +82,9 @@ class Command(ScrapyCommand):
                 body = joined_page(cleaned.title, [cleaned.content_html])
                 content_type = "text/html; charset=utf-8"
         result = parse_document(body, content_type=content_type, filename=path.name)
+        self.show(result, opts)
+
+    def show(self, result, opts: argparse.Namespace) -> None:
         if opts.as_json:
             print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         else:

@@ -1,19 +1,23 @@
 """Format readers: bytes of any supported format → :class:`ExtractedDocument`.
 
 ``extract()`` sniffs the real format from the bytes (content type and file name are hints only),
-enforces :class:`Limits`, and dispatches to one reader per format. Every failure is an
+enforces :class:`Limits`, and dispatches to one reader per format; the readers that can explode
+(PDF, DOC, HTML with huge table spans) run in a budgeted child process (:mod:`.isolate`). Every failure is an
 :class:`ExtractionError` with a ``code`` and a human-readable ``reason``.
 """
 
 from __future__ import annotations
 
+import os
+
 from pipelines.parsing.extract.errors import ExtractionError
+from pipelines.parsing.extract.isolate import run_isolated
 from pipelines.parsing.extract.limits import DEFAULT_LIMITS, Deadline, Limits
 from pipelines.parsing.extract.sniff import format_hint, sniff
 from pipelines.parsing.extract.text import charset_from_content_type
 from pipelines.parsing.types import ExtractedDocument
 
-__all__ = ["extract", "ExtractionError", "Limits", "DEFAULT_LIMITS", "sniff"]
+__all__ = ["extract", "read_bounded", "ExtractionError", "Limits", "DEFAULT_LIMITS", "sniff"]
 
 _COMPATIBLE_HINTS = {("html", "text"), ("text", "html")}
 
@@ -58,6 +62,8 @@ def _extract(body: bytes, *, content_type: str | None, filename: str | None,
     if fmt == "image":  # a scanned page: there is no text to read without OCR
         return ExtractedDocument(blocks=(), source_format="image", needs_ocr=True, warnings=tuple(warnings))
     if fmt == "pdf":
+        if limits.isolate:
+            return run_isolated("pdf", body, limits=limits, spent_s=deadline.elapsed(), warnings=warnings)
         from pipelines.parsing.extract.pdf import extract_pdf
         return extract_pdf(body, limits=limits, deadline=deadline, warnings=warnings)
     if fmt == "docx":
@@ -70,6 +76,8 @@ def _extract(body: bytes, *, content_type: str | None, filename: str | None,
         from pipelines.parsing.extract.xls import extract_xls
         return extract_xls(body, limits=limits, deadline=deadline, warnings=warnings)
     if fmt == "doc":
+        if limits.isolate:
+            return run_isolated("doc", body, limits=limits, spent_s=deadline.elapsed(), warnings=warnings)
         from pipelines.parsing.extract.doc import extract_doc
         return extract_doc(body, limits=limits, deadline=deadline, warnings=warnings)
     if fmt == "ofd":
@@ -79,14 +87,38 @@ def _extract(body: bytes, *, content_type: str | None, filename: str | None,
         raise ExtractionError(f"{name}: ZIP archive that is not DOCX, XLSX or OFD (or a corrupt one)",
                               "unsupported" if hint not in ("docx", "xlsx", "ofd") else "corrupt")
     if fmt == "html":
-        from pipelines.parsing.extract.html import extract_html
-        return extract_html(body, limits=limits, deadline=deadline, declared_charset=charset,
-                            warnings=warnings)
+        from pipelines.parsing.extract.html import HeavyTables, extract_html
+        try:
+            return extract_html(body, limits=limits, deadline=deadline, declared_charset=charset,
+                                warnings=warnings)
+        except HeavyTables:  # rowspan × colspan expansion too large to risk in this process
+            return run_isolated("html", body, limits=limits, spent_s=deadline.elapsed(), declared_charset=charset,
+                                warnings=warnings)
     if hint in ("pdf", "docx", "xlsx", "ofd", "doc", "xls"):
         # Labelled as a binary container but the bytes are not one: corrupt or mislabelled.
         _binary_guard(body, name, hint)
     from pipelines.parsing.extract.text import extract_text
     return extract_text(body, declared_charset=charset, what=name, warnings=warnings)
+
+
+def read_bounded(path, max_bytes: int | None = None) -> bytes:
+    """The bytes of the file at ``path``, read in chunks with the size check first: a file over
+    ``max_bytes`` (default ``DEFAULT_LIMITS.max_bytes``) raises :class:`ExtractionError`
+    (``too_large``) without being read. ``OSError`` passes through."""
+    limit = DEFAULT_LIMITS.max_bytes if max_bytes is None else max_bytes
+    name = getattr(path, "name", None) or str(path)
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > limit:
+            raise ExtractionError(f"{name}: {size} bytes exceeds max_bytes={limit}; not read", "too_large")
+        chunks, total = [], 0
+        while chunk := fh.read(1024 * 1024):
+            total += len(chunk)
+            if total > limit:  # the file grew, or is not a regular file
+                raise ExtractionError(f"{name}: more than {limit} bytes exceeds max_bytes={limit}; not read",
+                                      "too_large")
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _binary_guard(body: bytes, name: str, hint: str) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 
 from pipelines.parsing.extract.errors import ExtractionError
-from pipelines.parsing.extract.limits import Deadline, Limits
+from pipelines.parsing.extract.limits import MB, Deadline, Limits
 from pipelines.parsing.extract.text import normalise_ws
 from pipelines.parsing.types import Block, ExtractedDocument
 
@@ -48,6 +49,23 @@ def catdoc_blocks(text: str) -> list[Block]:
     return blocks
 
 
+def _memory_cap(megabytes: int):
+    """``preexec_fn`` capping the converter's address space (a looping OLE2 chain otherwise makes
+    catdoc allocate until the machine runs out)."""
+    def cap() -> None:
+        try:
+            import resource
+
+            limit = megabytes * MB
+            soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+            if soft == resource.RLIM_INFINITY or soft > limit:
+                resource.setrlimit(resource.RLIMIT_AS, (limit, limit if hard == resource.RLIM_INFINITY
+                                                        or hard > limit else hard))
+        except (ImportError, ValueError, OSError):
+            pass
+    return cap
+
+
 def extract_doc(body: bytes, *, limits: Limits, deadline: Deadline, warnings: list[str] | None = None,
                 catdoc: str | None = None) -> ExtractedDocument:
     exe = shutil.which(catdoc or CATDOC)
@@ -62,14 +80,19 @@ def extract_doc(body: bytes, *, limits: Limits, deadline: Deadline, warnings: li
             fh.write(body)
         try:
             proc = subprocess.run([exe, "-w", "-d", "utf-8", path], capture_output=True, timeout=timeout,
-                                  check=False)
+                                  check=False, preexec_fn=_memory_cap(limits.budget_memory_mb))
         except subprocess.TimeoutExpired as exc:
             raise ExtractionError(f"doc: catdoc did not finish within {timeout:g} s (subprocess timeout)",
                                   "deadline") from exc
     finally:
         os.unlink(path)
     if proc.returncode != 0:
-        err = proc.stderr.decode("utf-8", errors="replace").strip()[:200]
+        err = "; ".join(proc.stderr.decode("utf-8", errors="replace").split("\n")).strip()[:200]
+        if "Cannot allocate memory" in err or proc.returncode == -signal.SIGSEGV:
+            # A looping or lying OLE2 chain makes catdoc grow until the address-space cap stops it.
+            raise ExtractionError(
+                f"doc: catdoc exceeded the {limits.budget_memory_mb} MiB memory budget "
+                f"(exit code {proc.returncode}: {err or 'no message'})", "memory")
         raise ExtractionError(f"doc: catdoc failed with exit code {proc.returncode}: {err or 'no message'}",
                               "corrupt")
     text = proc.stdout.decode("utf-8", errors="replace")

@@ -14,6 +14,25 @@ from pipelines.parsing.extract.text import decode_text
 from pipelines.parsing.types import Block, ExtractedDocument
 
 _MAX_SPAN = 1000
+# libxml2 stops building the tree at this depth (without XML_PARSE_HUGE) and drops what lies below.
+_MAX_DEPTH = 256
+
+
+class HeavyTables(Exception):
+    """The page's tables expand to more cells than ``Limits.html_isolate_cells``: the caller
+    reads it again in a budgeted child process (:mod:`pipelines.parsing.extract.isolate`)."""
+
+
+def span_load(root) -> int:
+    """Upper bound of the grid cells the page's tables expand to: every cell counts once, a
+    spanned cell rowspan × colspan (each clipped like :func:`table_grid` clips it)."""
+    load = 0
+    for cell in root.iter("td", "th"):
+        if cell.get("rowspan") is None and cell.get("colspan") is None:
+            load += 1
+        else:
+            load += _span(cell, "rowspan") * _span(cell, "colspan")
+    return load
 
 
 def _tag(el) -> str:
@@ -120,6 +139,7 @@ class _Walker:
         self.limits = limits
         self.deadline = deadline
         self.count = 0
+        self.cells = 0  # expanded grid cells of every table so far
 
     def flush(self) -> None:
         if self.buffer:
@@ -157,6 +177,7 @@ class _Walker:
             self.buffer.append(el.tail)
 
     def table(self, table) -> None:
+        self.deadline.check("html table")
         if _has_nested_table(table):
             # Layout table: its cells are page regions; recurse in document order.
             for tr in _table_rows(table):
@@ -169,6 +190,11 @@ class _Walker:
         width = len(rows[0]) if rows else 0
         if not rows or width == 0:
             return
+        self.cells += len(rows) * width
+        if self.cells > self.limits.max_document_cells:
+            raise ExtractionError(
+                f"html: the page's tables expand to more than max_document_cells="
+                f"{self.limits.max_document_cells} grid cells (rowspan/colspan bomb?)", "too_large")
         if width == 1:
             # A one-column "table" is a layout box: its rows are text.
             for row in rows:
@@ -231,13 +257,25 @@ def extract_html(body: bytes, *, limits: Limits, deadline: Deadline, declared_ch
             text = embedded
     if text.lstrip().startswith("<?xml"):
         text = text.lstrip().split("?>", 1)[-1]  # lxml refuses str input with an encoding declaration
+    parser = lxml.html.HTMLParser()
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text, parser=parser)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ExtractionError(f"html: unparseable HTML ({exc})", "corrupt") from exc
+    too_deep = any("Excessive depth" in e.message for e in parser.error_log)
+    if limits.isolate:
+        load = span_load(root)
+        if load > limits.html_isolate_cells:
+            raise HeavyTables(load)
     walker = _Walker(limits, deadline)
     walker.walk(root)
     walker.flush()
+    if too_deep:
+        message = (f"html: markup nested deeper than {_MAX_DEPTH} levels; the HTML parser stops "
+                   "there and everything below that depth is not read")
+        if not walker.blocks:
+            raise ExtractionError(message, "too_deep")
+        warns.append(message)
     if not walker.blocks:
         raise ExtractionError("html: no text content outside scripts/styles", "empty")
     images = sum(1 for _ in root.iter("img"))

@@ -21,7 +21,18 @@ class Limits:
     max_uncompressed_bytes: int = 200 * MB  # sum of member sizes in a ZIP container (DOCX/XLSX/OFD)
     max_compression_ratio: float = 200.0  # per ZIP member, uncompressed / compressed
     max_table_cells: int = 1_000_000  # one expanded table grid (rowspan/colspan bombs)
+    max_document_cells: int = 5_000_000  # all expanded HTML table grids of one document together
     max_sheet_rows: int = 100_000  # XLS/XLSX rows per sheet
+    max_member_bytes: int = 100 * MB  # one ZIP member, counted while inflating (directory sizes lie)
+    max_stream_bytes: int = 256 * MB  # one inflated PDF stream (flate bombs)
+    # The reading budget of one document: readers that can explode (PDF, DOC, HTML with large
+    # table spans) run in a child process that is killed at budget_s and limited to
+    # budget_memory_mb of address space (see :mod:`pipelines.parsing.extract.isolate`).
+    budget_s: float = 60.0
+    budget_memory_mb: int = 1024
+    isolate: bool = True  # False: run every reader in-process (the child itself; platforms without fork)
+    # HTML whose tables expand to more cells than this (rowspan × colspan summed) is read in the child.
+    html_isolate_cells: int = 100_000
 
 
 DEFAULT_LIMITS = Limits()

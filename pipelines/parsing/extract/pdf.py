@@ -4,8 +4,10 @@ across page breaks, page numbers and running headers/footers dropped, image-only
 from __future__ import annotations
 
 import io
-import math
 import logging
+import math
+import threading
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -279,12 +281,81 @@ def _stitch(pages: list[_Page], warnings: list[str]) -> list[Block]:
     return blocks
 
 
+class _StreamCap(threading.local):
+    limit: int = Limits().max_stream_bytes
+
+
+_stream_cap = _StreamCap()
+
+
+class _Inflater:
+    """A ``zlib.decompressobj`` whose total output is counted against the stream cap."""
+
+    def __init__(self, *args) -> None:
+        self._d = zlib.decompressobj(*args)
+        self._size = 0
+
+    def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+        out = self._d.decompress(data, max_length)
+        self._size += len(out)
+        if self._size > _stream_cap.limit:
+            raise _stream_too_large()
+        return out
+
+    def __getattr__(self, name: str):
+        return getattr(self._d, name)
+
+
+def _stream_too_large() -> ExtractionError:
+    return ExtractionError(f"pdf: a Flate stream inflates past max_stream_bytes={_stream_cap.limit} "
+                           "(flate bomb); refused", "too_large")
+
+
+class _BoundedZlib:
+    """What pdfminer sees as ``zlib``: ``decompress`` stops at ``Limits.max_stream_bytes`` of
+    output (pdfminer inflates every stream whole, so a 1.5 MB stream could become 1.5 GiB)."""
+
+    error = zlib.error
+    MAX_WBITS = zlib.MAX_WBITS
+
+    @staticmethod
+    def decompress(data: bytes, *args) -> bytes:
+        d = zlib.decompressobj(*args[1:2])
+        out = d.decompress(data, _stream_cap.limit + 1)
+        if len(out) > _stream_cap.limit:
+            raise _stream_too_large()
+        if not d.eof:
+            raise zlib.error("Error -5 while decompressing data: incomplete or truncated stream")
+        return out
+
+    @staticmethod
+    def decompressobj(*args) -> _Inflater:
+        return _Inflater(*args)
+
+
+def _raise_limit(exc: BaseException) -> None:
+    """Re-raise a limit hit (stream cap, out of memory) that pdfplumber wrapped in its own
+    exception, so it is reported as such and not as a corrupt page."""
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc.__cause__
+    if isinstance(inner, (ExtractionError, MemoryError)):
+        raise inner from exc
+
+
+def _cap_streams(limit: int) -> None:
+    import pdfminer.pdftypes
+
+    if pdfminer.pdftypes.zlib is zlib:
+        pdfminer.pdftypes.zlib = _BoundedZlib
+    _stream_cap.limit = limit
+
+
 def extract_pdf(body: bytes, *, limits: Limits, deadline: Deadline,
                 warnings: list[str] | None = None) -> ExtractedDocument:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
 
+    _cap_streams(limits.max_stream_bytes)
     warns = list(warnings or [])
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     if b"%%EOF" not in body[-2048:]:
@@ -296,7 +367,10 @@ def extract_pdf(body: bytes, *, limits: Limits, deadline: Deadline,
                               "encrypted") from exc
     except PDFSyntaxError as exc:
         raise ExtractionError(f"pdf: corrupt or truncated PDF ({exc})", "corrupt") from exc
+    except (ExtractionError, MemoryError):
+        raise  # a bomb, not a corrupt file: the caller reports the limit or the memory budget
     except Exception as exc:  # pdfminer raises many types on broken files; pdfplumber wraps them
+        _raise_limit(exc)
         inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc.__cause__ or exc
         name = type(inner).__name__
         if "crypt" in name.lower() or "password" in name.lower():
@@ -308,7 +382,10 @@ def extract_pdf(body: bytes, *, limits: Limits, deadline: Deadline,
     try:
         try:
             n_pages = len(pdf.pages)
+        except (ExtractionError, MemoryError):
+            raise
         except Exception as exc:
+            _raise_limit(exc)
             raise ExtractionError(f"pdf: corrupt or truncated PDF, page tree unreadable "
                                   f"({type(exc).__name__}: {exc})", "corrupt") from exc
         if n_pages == 0:
@@ -319,9 +396,10 @@ def extract_pdf(body: bytes, *, limits: Limits, deadline: Deadline,
             deadline.check(f"pdf page {i} of {n_pages}")
             try:
                 pg, no_text = _read_page(page, i)
-            except ExtractionError:
+            except (ExtractionError, MemoryError):
                 raise
             except Exception as exc:
+                _raise_limit(exc)
                 if "crypt" in type(exc).__name__.lower():
                     raise ExtractionError(f"pdf: encrypted content on page {i} ({exc!r})", "encrypted") from exc
                 warns.append(f"pdf: page {i} unreadable ({type(exc).__name__}: {exc}); skipped")
