@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APT_PACKAGES := $(shell cat .ci/apt-packages.txt)
 
-.PHONY: demo test setup sysdeps seeds-check clean
+.PHONY: demo test setup sysdeps seeds-check lint clean
 
 setup: $(STAMP)
 
@@ -34,7 +34,12 @@ demo: setup
 seeds-check: setup
 	$(BIN)/scrapy seeds check seeds/
 
-test: setup sysdeps
+# ruff and mypy over the product packages (configured in pyproject.toml)
+lint: setup
+	$(BIN)/ruff check crawler pipelines
+	$(BIN)/mypy
+
+test: setup sysdeps lint
 	$(BIN)/scrapy seeds check seeds/
 	$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
