@@ -14,7 +14,7 @@ from scrapy.commands import ScrapyCommand
 
 from crawler.commands._common import fail, open_store, quiet_unless_asked
 from crawler.farm import Farm, FarmServer
-from crawler.runs import family_spiders, schedule, summarize
+from crawler.commands.runs import family_spiders, schedule, summarize
 from pipelines.storage.db import DatabaseUnavailable, redact
 
 
