@@ -13,8 +13,8 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 
 from crawler.commands._common import fail, open_store, quiet_unless_asked
-from crawler.farm import Farm, FarmServer
 from crawler.commands.runs import family_spiders, schedule, summarize
+from crawler.farm import Farm, FarmServer
 from pipelines.storage.db import DatabaseUnavailable, redact
 
 
