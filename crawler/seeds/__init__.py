@@ -40,7 +40,12 @@ from crawler.seeds.places import (
     same_place,
 )
 from crawler.seeds.reading import seed_files
-from crawler.seeds.selection import known_provinces, select_seeds
+from crawler.seeds.selection import (
+    crawlable,
+    for_platforms,
+    known_provinces,
+    select_seeds,
+)
 
 __all__ = [
     "ERROR",
@@ -51,7 +56,9 @@ __all__ = [
     "SeedLoad",
     "SeedSelectionError",
     "adcode_tier",
+    "crawlable",
     "default_seeds_path",
+    "for_platforms",
     "known_provinces",
     "load_default_seeds",
     "load_seeds",

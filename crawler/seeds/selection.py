@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from crawler import patterns as P
 from crawler.seeds.model import Seed, SeedSelectionError
@@ -53,3 +53,19 @@ def select_seeds(
             raise SeedSelectionError(f"unknown platform {platform!r}; use one of {', '.join(P.PLATFORM_KEYS)}")
         chosen = [s for s in chosen if s.platform == platform]
     return chosen
+
+
+def crawlable(
+    seeds: Iterable[Seed], province: str | None = None, ids: Iterable[str] | None = None
+) -> list[Seed]:
+    """The seeds a crawl visits: active, matching ``province``/``ids``, and with a column URL.
+
+    Raises :class:`SeedSelectionError` as :func:`select_seeds` does.
+    """
+    return [s for s in select_seeds(seeds, province=province, ids=ids) if s.column_url]
+
+
+def for_platforms(seeds: Iterable[Seed], platforms: Iterable[str], platform_of: Callable[[Seed], str]) -> list[Seed]:
+    """The seeds whose platform (as ``platform_of`` tells it) is one of ``platforms``, in order."""
+    wanted = set(platforms)
+    return [s for s in seeds if platform_of(s) in wanted]
