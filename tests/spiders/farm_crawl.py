@@ -28,7 +28,7 @@ def main(seeds: str, out: str) -> None:
         "DOWNLOADER_MIDDLEWARES": {"scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
                                    "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
                                    "crawler.middlewares.SeedBackoffMiddleware": 120},
-        "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RANDOMIZE_DOWNLOAD_DELAY": False,
+        "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY_JITTER": 0,
         "CONCURRENT_REQUESTS": 8, "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "DOWNLOAD_TIMEOUT": 5,
         "DOWNLOAD_MAXSIZE": 8 * 1024 * 1024, "RETRY_TIMES": 5, "DOWNLOAD_WARNSIZE": 0, "LOG_LEVEL": "WARNING",
         "TELNETCONSOLE_ENABLED": False,
