@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from crawler.config import get_config
 from pipelines.storage.models import CrawlRun, Document, Report, ReportSource, SeedHealth
 
 if TYPE_CHECKING:
@@ -33,8 +34,16 @@ def is_department(level: str) -> bool:
     return level.endswith("-dept") or level == "department"
 
 
-def last_due_year(level: str, today: date, grace_days: int = 30) -> int:
+def grace_period(grace_days: int | None = None) -> int:
+    """``grace_days``, or HARVEST_OVERDUE_GRACE_DAYS (crawler.config) when None."""
+    if grace_days is not None:
+        return grace_days
+    return get_config().overdue_grace_days
+
+
+def last_due_year(level: str, today: date, grace_days: int | None = None) -> int:
     """The newest report year whose deadline (plus grace) has passed on ``today``."""
+    grace_days = grace_period(grace_days)
     month, day = DEPARTMENT_DEADLINE if is_department(level) else GOVERNMENT_DEADLINE
     year = today.year - 1
     while date(year + 1, month, day) + timedelta(days=grace_days) >= today:
@@ -56,9 +65,10 @@ class SeedStatus:
 
 
 def seed_status(store: ReportStore, seeds: list[Seed], today: date | None = None,
-                grace_days: int = 30) -> list[SeedStatus]:
-    """One status row per seed, read from the database."""
+                grace_days: int | None = None) -> list[SeedStatus]:
+    """One status row per seed, read from the database (grace: see :func:`grace_period`)."""
     today = today or date.today()
+    grace_days = grace_period(grace_days)
     with store.sessions() as session:
         latest_run = (select(SeedHealth.portal_id, func.max(SeedHealth.crawl_run_id).label("run"))
                       .group_by(SeedHealth.portal_id).subquery())
