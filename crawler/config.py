@@ -10,6 +10,8 @@ Variables:
     HARVEST_VAR_DIR       runtime directory for locks, job state, logs (default: ``var/``)
     HARVEST_DOWNLOAD_DELAY  seconds between requests to one host (default: 1.0)
     HARVEST_USER_AGENT    override of the user agent string
+    HARVEST_OVERDUE_GRACE_DAYS  days after a report deadline before a seed counts as overdue
+                          (``scrapy seeds status``; default: 30)
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PROJECT_URL = "https://github.com/ogi-harvest/ogi-harvest"
+DEFAULT_OVERDUE_GRACE_DAYS = 30
 DEFAULT_USER_AGENT = f"ogi-harvest/0.1 (+{PROJECT_URL}; research crawler for 政府信息公开工作年度报告)"
 
 
@@ -31,6 +34,7 @@ class HarvestConfig:
     var_dir: Path
     download_delay: float
     user_agent: str
+    overdue_grace_days: int = DEFAULT_OVERDUE_GRACE_DAYS
 
 
 def _path(value: str | None, default: Path) -> Path:
@@ -50,6 +54,13 @@ def get_config(env: dict[str, str] | None = None) -> HarvestConfig:
         delay = float(delay_text)
     except ValueError as exc:
         raise ValueError(f"HARVEST_DOWNLOAD_DELAY must be a number of seconds, got {delay_text!r}") from exc
+    grace_text = env.get("HARVEST_OVERDUE_GRACE_DAYS") or str(DEFAULT_OVERDUE_GRACE_DAYS)
+    try:
+        grace_days = int(grace_text)
+    except ValueError:
+        grace_days = -1
+    if grace_days < 0:
+        raise ValueError(f"HARVEST_OVERDUE_GRACE_DAYS must be a whole number of days (0 or more), got {grace_text!r}")
     return HarvestConfig(
         database_url=database_url,
         blob_dir=_path(env.get("HARVEST_BLOB_DIR"), var_dir / "blobs"),
@@ -57,4 +68,5 @@ def get_config(env: dict[str, str] | None = None) -> HarvestConfig:
         var_dir=var_dir,
         download_delay=delay,
         user_agent=env.get("HARVEST_USER_AGENT") or DEFAULT_USER_AGENT,
+        overdue_grace_days=grace_days,
     )

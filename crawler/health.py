@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from crawler.config import get_config
 from crawler.items import EMPTY, OK
 
 if TYPE_CHECKING:
@@ -32,8 +33,16 @@ def is_department(level: str) -> bool:
     return level.endswith("-dept") or level == "department"
 
 
-def last_due_year(level: str, today: date, grace_days: int = 30) -> int:
+def grace_period(grace_days: int | None = None) -> int:
+    """``grace_days``, or HARVEST_OVERDUE_GRACE_DAYS (crawler.config) when None."""
+    if grace_days is not None:
+        return grace_days
+    return get_config().overdue_grace_days
+
+
+def last_due_year(level: str, today: date, grace_days: int | None = None) -> int:
     """The newest report year whose deadline (plus grace) has passed on ``today``."""
+    grace_days = grace_period(grace_days)
     month, day = DEPARTMENT_DEADLINE if is_department(level) else GOVERNMENT_DEADLINE
     year = today.year - 1
     while date(year + 1, month, day) + timedelta(days=grace_days) >= today:
@@ -55,9 +64,10 @@ class SeedStatus:
 
 
 def seed_status(queries: Queries, seeds: list[Seed], today: date | None = None,
-                grace_days: int = 30) -> list[SeedStatus]:
-    """One status row per seed, read from the database."""
+                grace_days: int | None = None) -> list[SeedStatus]:
+    """One status row per seed, read from the database (grace: see :func:`grace_period`)."""
     today = today or date.today()
+    grace_days = grace_period(grace_days)
     health = queries.latest_seed_health()
     successes = queries.last_successes()
     found = queries.reports_per_seed()

@@ -59,7 +59,6 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
 if TYPE_CHECKING:
-    from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
 
@@ -208,8 +207,8 @@ class SeedBackoffMiddleware:
     def from_crawler(cls, crawler: Crawler) -> SeedBackoffMiddleware:
         return cls(crawler)
 
-    def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        spider = spider or self.crawler.spider
+    def process_request(self, request: Request) -> None:
+        spider = self.crawler.spider
         seed = (request.cb_kwargs or {}).get("seed")
         backed_off = getattr(spider, "backed_off", None)
         if seed is not None and backed_off and getattr(seed, "id", None) in backed_off:
@@ -228,8 +227,7 @@ class RateLimitNoRetryMiddleware:
     def from_crawler(cls, crawler: Crawler) -> RateLimitNoRetryMiddleware:
         return cls(crawler)
 
-    def process_response(self, request: Request, response: Response,
-                         spider: Spider | None = None) -> Response:
+    def process_response(self, request: Request, response: Response) -> Response:
         if response.status == 429 and not request.url.endswith("/robots.txt"):
             request.meta["dont_retry"] = True
             assert self.crawler.stats is not None

@@ -18,7 +18,8 @@ def open_store(url: str) -> ReportStore:
 
 
 def quiet_unless_asked(settings, opts: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
-    """Commands print their own summary: keep Scrapy's log to warnings unless -L/--loglevel was given."""
+    """Commands print their own answer: keep Scrapy's log (its start-up lines included) to warnings
+    unless -L/--loglevel was given. Set at command-line priority, above the project's LOG_LEVEL."""
     if not getattr(opts, "loglevel", None):
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
 

@@ -3,7 +3,7 @@
 Resumable: what is stored is the resume state (see :mod:`crawler.incremental`): listings are
 walked again, stored attachments are not fetched again, and pages whose attachments were not all
 stored before an interruption — including ``kill -9`` — get them now. Run the same command again
-to finish an interrupted backfill. Exit codes: see :mod:`crawler.runs`.
+to finish an interrupted backfill. Exit codes: see :mod:`crawler.commands.runs`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands._common import quiet_unless_asked
-from crawler.runs import scheduled_crawl
+from crawler.commands.runs import scheduled_crawl
 from crawler.seeds import province_for
 
 

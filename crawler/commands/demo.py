@@ -13,7 +13,8 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 
 from crawler.commands._common import fail, open_store, quiet_unless_asked
-from crawler.runs import family_spiders, schedule, summarize
+from crawler.commands.runs import load_run_seeds, plan_crawl, schedule_plan, summarize
+from crawler.seeds import crawlable
 from pipelines.storage.db import DatabaseUnavailable, redact
 
 
@@ -57,10 +58,11 @@ class Command(ScrapyCommand):
         with FarmServer(farm, port=0) as server:
             server.write_out(out_dir)
             print(f"sample portal farm: {server.base_url} ({opts.portals} portals; seeds in {out_dir / 'seeds.csv'})")
-            owners = family_spiders(self.crawler_process.spider_loader)
-            platforms = {row["platform"] for row in server.seed_rows()}
-            crawlers = [schedule(self.crawler_process, spider_cls, seeds=str(out_dir / "seeds.csv"), mode="full")
-                        for spider_cls in {owners[p] for p in platforms}]
+            seeds = crawlable(load_run_seeds(out_dir / "seeds.csv").seeds)
+            plan = plan_crawl(seeds, self.crawler_process.spider_loader,
+                              Path(self.settings["HARVEST_VAR_DIR"]),
+                              warn=lambda message: print(f"warning: {message}"))
+            crawlers = schedule_plan(self.crawler_process, plan, mode="full")
             self.crawler_process.start()
             manifest = server.manifest()
         after = store.counts()

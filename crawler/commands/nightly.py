@@ -3,7 +3,7 @@
 Listing pages are re-fetched and paging stops at the first page with no new report link;
 stored detail pages and attachments are not fetched again, only revalidated with a conditional
 GET after HARVEST_REVALIDATE_DAYS. A lock prevents two overlapping runs. Exit codes: see
-:mod:`crawler.runs`. Last line: ``seeds= requests= new_reports= stored= errors= duration_s=``.
+:mod:`crawler.commands.runs`. Last line: ``seeds= requests= new_reports= stored= errors= duration_s=``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import argparse
 from scrapy.commands import ScrapyCommand
 
 from crawler.commands._common import quiet_unless_asked
-from crawler.runs import scheduled_crawl
+from crawler.commands.runs import scheduled_crawl
 
 
 class Command(ScrapyCommand):

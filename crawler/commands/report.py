@@ -19,6 +19,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.commands._common import quiet_unless_asked
 from pipelines.cleaning import clean_page
 from pipelines.parsing import PARSER_VERSION, parse_document
 from pipelines.parsing.extract import ExtractionError, read_bounded
@@ -48,7 +49,6 @@ def summary(result) -> str:
 
 class Command(ScrapyCommand):
     requires_project = False
-    default_settings = {"LOG_LEVEL": "WARNING"}
 
     def syntax(self) -> str:
         return "PATH [--json]"
@@ -60,6 +60,11 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("--json", action="store_true", dest="as_json",
                             help="print the canonical ogi-report/1 JSON")
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        assert self.settings is not None
+        quiet_unless_asked(self.settings, opts)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:

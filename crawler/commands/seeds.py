@@ -25,6 +25,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.commands._common import quiet_unless_asked
 from crawler.platforms import Detection, effective_platform, load_detections
 from crawler.seeds import Problem, Seed, SeedLoad, SeedSelectionError, default_seeds_path, load_seeds, select_seeds
 
@@ -122,8 +123,6 @@ def status_rows(
 
 class Command(ScrapyCommand):
     requires_project = False
-    requires_crawler_process = False
-    default_settings = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
         return "check [DIR_OR_FILE] | status [--province P] [--csv FILE] [--all]"
@@ -142,6 +141,11 @@ class Command(ScrapyCommand):
         parser.add_argument("--province", default=None, help="status: only this province (name, code or pinyin)")
         parser.add_argument("--csv", dest="csv_file", default=None, metavar="FILE", help="status: write a CSV file")
         parser.add_argument("--all", dest="include_inactive", action="store_true", help="status: include retired seeds")
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        assert self.settings is not None
+        quiet_unless_asked(self.settings, opts)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args or args[0] not in SUBCOMMANDS:

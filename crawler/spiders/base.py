@@ -5,8 +5,12 @@ Subclasses (one per CMS family) override :meth:`PortalSpider.listing_links` and
 else — seed selection, fault classification, back-off, detail pages, attachments, items — is
 shared here.
 
-Spider arguments: ``seeds`` (CSV file or directory; default HARVEST_SEEDS), ``province``,
-``portal`` (a seed id), ``mode`` (``incremental`` or ``full``), ``max_pages``.
+Spider arguments: ``mode`` (``incremental`` or ``full``), ``max_pages``, ``since``, and the seeds
+to crawl. The run commands (nightly, backfill, demo: :mod:`crawler.commands.runs`) select the seeds
+once per run and hand each spider its share as ``selected_seeds`` (with the platform
+``detections`` they were assigned by). A spider started on its own (``scrapy crawl <family>``, for
+debugging) loads and selects them itself from ``seeds`` (CSV file or directory; default
+HARVEST_SEEDS), ``province`` and ``portal`` (a seed id).
 
 Per seed the spider emits :class:`~crawler.items.PortalOutcome` items, each distinct event once
 (names in :mod:`crawler.spiders.health`); the seed's state for the run is
@@ -31,7 +35,7 @@ from scrapy.http import Request
 
 from crawler.items import FetchedDocument, PortalOutcome
 from crawler.platforms import Detection, detections_path, effective_platform, usable_detections
-from crawler.seeds import Seed, load_seeds, select_seeds
+from crawler.seeds import Seed, crawlable, for_platforms, load_seeds
 from crawler.spiders import health
 from crawler.spiders import links as L
 from crawler.spiders import patterns as SP
@@ -79,7 +83,8 @@ class PortalSpider(scrapy.Spider):
 
     def __init__(self, seeds: str | None = None, province: str | None = None,
                  portal: str | None = None, mode: str = "full", max_pages: str | int = 50,
-                 since: str | int | None = None, **kwargs: Any) -> None:
+                 since: str | int | None = None, selected_seeds: Iterable[Seed] | None = None,
+                 detections: dict[str, Detection] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if mode not in ("incremental", "full"):
             raise ValueError(f"mode must be 'incremental' or 'full', got {mode!r}")
@@ -90,8 +95,12 @@ class PortalSpider(scrapy.Spider):
         self.portal_id = portal
         self.mode = mode
         self.max_pages = int(max_pages)
+        #: the seeds handed in by the run command (None: load them in :meth:`load_selected_seeds`)
+        self.selected_seeds = None if selected_seeds is None else list(selected_seeds)
         self.seeds: list[Seed] = []
-        self.detections: dict[str, Detection] = {}  # stored platform detections (auto seeds)
+        # stored platform detections (auto seeds): handed in with the seeds, or loaded by start()
+        self.detections: dict[str, Detection] = dict(detections) if detections is not None else {}
+        self._detections_given = detections is not None
         # per-seed run state
         self.events: dict[str, list[str]] = defaultdict(list)
         self.backed_off: set[str] = set()
@@ -104,15 +113,15 @@ class PortalSpider(scrapy.Spider):
     # --- seeds --------------------------------------------------------------------------
 
     def load_selected_seeds(self) -> list[Seed]:
+        """The seeds of a spider started on its own: loaded from ``seeds`` and selected here."""
         path = Path(self.seeds_arg or self.settings["HARVEST_SEEDS"])
         loaded = load_seeds(path)
         for problem in loaded.problems:
             self.logger.warning("seed problem: %s", problem)
         ids = [self.portal_id] if self.portal_id else None
-        chosen = select_seeds(loaded.seeds, province=self.province, ids=ids)
+        chosen = crawlable(loaded.seeds, province=self.province, ids=ids)
         self.detections = usable_detections(self.detections_file(), warn=self.logger.warning)
-        return [s for s in chosen
-                if s.column_url and (not self.platforms or self.platform_of(s) in self.platforms)]
+        return for_platforms(chosen, self.platforms, self.platform_of) if self.platforms else chosen
 
     def detections_file(self) -> Path:
         """``platforms.json`` under HARVEST_VAR_DIR (the stored platform detections of ``auto`` seeds)."""
@@ -125,7 +134,12 @@ class PortalSpider(scrapy.Spider):
         return effective_platform(seed.platform, seed.id, seed.column_url, self.detections)
 
     async def start(self) -> AsyncIterator[Request]:
-        self.seeds = self.load_selected_seeds()
+        if self.selected_seeds is None:
+            self.seeds = self.load_selected_seeds()
+        else:
+            self.seeds = self.selected_seeds
+            if not self._detections_given:
+                self.detections = usable_detections(self.detections_file(), warn=self.logger.warning)
         self.logger.info("%s: %d seeds selected (mode=%s)", self.name, len(self.seeds), self.mode)
         for seed in self.seeds:
             for request in self.start_requests_for(seed):

@@ -14,7 +14,6 @@ from pipelines.storage.db import check_connection, make_engine, upgrade_to_head
 from pipelines.storage.store import ReportStore
 
 if TYPE_CHECKING:
-    from scrapy import Spider
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
@@ -36,7 +35,9 @@ class StoragePipeline:
         upgrade_to_head(url)
         return cls(crawler, ReportStore(engine))
 
-    def open_spider(self, spider: Spider) -> None:
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        assert spider is not None
         settings = self.crawler.settings
         self.run_id = self.store.start_run(
             mode=settings.get("HARVEST_RUN_MODE", "crawl"), spider=spider.name,
@@ -63,7 +64,7 @@ class StoragePipeline:
             stats.inc_value("harvest/store/sources_new")
         return item
 
-    def close_spider(self, spider: Spider) -> None:
+    def close_spider(self) -> None:
         stats = self.crawler.stats
         assert stats is not None
         summary = {k: v for k, v in stats.get_stats().items()

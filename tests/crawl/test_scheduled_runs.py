@@ -18,7 +18,7 @@ from sqlalchemy import select
 from portalsim import Farm, FarmServer
 from portalsim.server import SEED_HEADER
 from crawler.hints import hints_path, load_hints, make_hint, update_hints
-from crawler.runs import EXIT_CONFIG, EXIT_LOCKED, run_lock
+from crawler.commands.runs import EXIT_CONFIG, EXIT_LOCKED, run_lock
 from crawler.spiders import gkmlpt
 from pipelines.storage.models import Document, SeedHealth
 from tests.crawl.harness import Workspace, manifest_report_urls, summary_line

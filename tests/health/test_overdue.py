@@ -20,3 +20,39 @@ from crawler.health import last_due_year
 ])
 def test_last_due_year(level: str, today: date, grace: int, expected: int) -> None:
     assert last_due_year(level, today, grace) == expected
+
+
+def test_grace_period_comes_from_harvest_overdue_grace_days(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crawler.config import get_config
+
+    assert get_config({}).overdue_grace_days == 30
+    assert get_config({"HARVEST_OVERDUE_GRACE_DAYS": "0"}).overdue_grace_days == 0
+    for bad in ("ten", "-1", "2.5"):
+        with pytest.raises(ValueError, match="HARVEST_OVERDUE_GRACE_DAYS"):
+            get_config({"HARVEST_OVERDUE_GRACE_DAYS": bad})
+    # 2025-04-20: 2024 government reports were due 2025-03-31, 20 days earlier
+    monkeypatch.delenv("HARVEST_OVERDUE_GRACE_DAYS", raising=False)
+    assert last_due_year("county", date(2025, 4, 20)) == 2023  # default 30 days: still in grace
+    monkeypatch.setenv("HARVEST_OVERDUE_GRACE_DAYS", "10")
+    assert last_due_year("county", date(2025, 4, 20)) == 2024
+    assert last_due_year("county", date(2025, 4, 20), 30) == 2023  # an explicit grace wins
+
+
+def test_seed_status_marks_overdue_after_the_configured_grace(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from crawler.commands._common import open_store
+    from crawler.health import seed_status
+    from tests.spiders.helpers import seed
+
+    store = open_store(f"sqlite:///{tmp_path / 'h.sqlite3'}")
+    s = seed("http://a.gov.cn/nb/", "trs")  # a county government: reports due 31 March
+    run = store.start_run(mode="nightly", spider="trs", filters={})
+    store.record_health(run, s.id, "EMPTY")
+    store.finish_run(run, status="finished", stats={})
+    today = date(2025, 4, 20)
+    try:
+        monkeypatch.delenv("HARVEST_OVERDUE_GRACE_DAYS", raising=False)
+        assert seed_status(store.queries, [s], today)[0].overdue_year == 2023
+        monkeypatch.setenv("HARVEST_OVERDUE_GRACE_DAYS", "10")
+        assert seed_status(store.queries, [s], today)[0].overdue_year == 2024
+    finally:
+        store.engine.dispose()

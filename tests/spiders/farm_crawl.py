@@ -31,7 +31,7 @@ def main(seeds: str, out: str) -> None:
                                    "crawler.middlewares.SeedBackoffMiddleware": 120,
                                    "crawler.offsite.SeedSiteGuardMiddleware": 60,
                                    "crawler.offsite.OffsiteRedirectMiddleware": 650},
-        "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RANDOMIZE_DOWNLOAD_DELAY": False,
+        "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY_JITTER": 0,
         "CONCURRENT_REQUESTS": 8, "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "DOWNLOAD_TIMEOUT": 5,
         "DOWNLOAD_MAXSIZE": 8 * 1024 * 1024, "RETRY_TIMES": 5, "DOWNLOAD_WARNSIZE": 0, "LOG_LEVEL": "WARNING",
         "TELNETCONSOLE_ENABLED": False,

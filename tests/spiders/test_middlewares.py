@@ -24,12 +24,13 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_backed_off_seed_requests_are_dropped_before_download():
     sp = spider(TrsSpider)
+    sp.crawler.spider = sp  # the middleware reaches the spider through its crawler
     mw = SeedBackoffMiddleware(sp.crawler)
     blocked, fine = seed("http://a.gov.cn/x/index.html", "trs", "a"), seed("http://b.gov.cn/x/index.html", "trs", "b")
     sp.backed_off.add("a")
     with pytest.raises(IgnoreRequest) as exc:
-        mw.process_request(Request("http://a.gov.cn/x/1.html", cb_kwargs={"seed": blocked}), sp)
-    assert mw.process_request(Request("http://b.gov.cn/x/1.html", cb_kwargs={"seed": fine}), sp) is None
+        mw.process_request(Request("http://a.gov.cn/x/1.html", cb_kwargs={"seed": blocked}))
+    assert mw.process_request(Request("http://b.gov.cn/x/1.html", cb_kwargs={"seed": fine})) is None
     assert stat(sp, "harvest/backoff/dropped") == 1
     # the drop is not mistaken for a robots.txt refusal
     assert classify_failure(["IgnoreRequest"], str(exc.value)) is None

@@ -11,15 +11,24 @@ Exit codes (for cron, systemd timers and CI):
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crawler.platforms import detections_path, effective_platform, usable_detections
+from crawler.seeds import Seed, SeedLoad, for_platforms, load_seeds
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+
+    from crawler.platforms import Detection
+
+logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_CONFIG, EXIT_INCOMPLETE, EXIT_SEED_ERRORS, EXIT_LOCKED = 0, 2, 3, 4, 75
 
@@ -65,6 +74,50 @@ def family_spiders(spider_loader: Any) -> dict[str, type]:
     return dict(SPIDER_FOR_PLATFORM)
 
 
+@dataclass
+class CrawlPlan:
+    """The seeds of a run, selected once and shared out among the family spiders."""
+
+    #: each family spider's seeds, in seed-file order
+    spiders: dict[type, list[Seed]] = field(default_factory=dict)
+    #: stored platform detections the ``auto`` seeds were assigned by (crawler.platforms)
+    detections: dict[str, Detection] = field(default_factory=dict)
+    #: platforms of selected seeds that no spider claims (their seeds are not crawled)
+    unowned: list[str] = field(default_factory=list)
+
+
+def load_run_seeds(path: Path) -> SeedLoad:
+    """Load the seed files of a run, logging each problem once."""
+    loaded = load_seeds(path)
+    for problem in loaded.problems:
+        logger.warning("seed problem: %s", problem)
+    return loaded
+
+
+def plan_crawl(seeds: list[Seed], spider_loader: Any, var_dir: Path,
+               warn: Callable[[str], None]) -> CrawlPlan:
+    """Give each selected seed to the spider of its platform (an ``auto`` seed's stored detection
+    when there is a usable one)."""
+    owners = family_spiders(spider_loader)
+    # an auto seed goes to the family its column page showed in an earlier run (crawler.platforms)
+    detections = usable_detections(detections_path(var_dir), warn=warn)
+
+    def platform_of(seed: Seed) -> str:
+        return effective_platform(seed.platform, seed.id, seed.column_url, detections)
+
+    platforms = sorted({platform_of(s) for s in seeds})
+    plan = CrawlPlan(detections=detections, unowned=[p for p in platforms if p not in owners])
+    for spider_cls in {owners[p] for p in platforms if p in owners}:
+        plan.spiders[spider_cls] = for_platforms(seeds, spider_cls.platforms, platform_of)
+    return plan
+
+
+def schedule_plan(process: Any, plan: CrawlPlan, **spider_args: Any) -> list[Crawler]:
+    """Schedule one crawl per family spider of ``plan``, each handed its own seeds."""
+    return [schedule(process, spider_cls, selected_seeds=seeds, detections=dict(plan.detections), **spider_args)
+            for spider_cls, seeds in plan.spiders.items()]
+
+
 def schedule(process: Any, spider_cls: type, **spider_args: Any) -> Crawler:
     """Schedule a crawl and return its crawler (the process forgets crawlers once they finish)."""
     crawler = process.create_crawler(spider_cls)
@@ -97,19 +150,18 @@ def scheduled_crawl(command: Any, *, lock_name: str, mode: str, province: str | 
     Sets ``command.exitcode`` (see the module docstring) and prints the one-line summary.
     """
     from crawler.commands._common import fail, open_store
-    from crawler.platforms import detections_path, effective_platform, usable_detections
-    from crawler.seeds import SeedSelectionError, load_seeds, select_seeds
+    from crawler.seeds import SeedSelectionError, crawlable
     from pipelines.storage.db import DatabaseUnavailable
 
     settings = command.settings
     process = command.crawler_process
     started = time.monotonic()
     seeds_path = Path(settings["HARVEST_SEEDS"])
-    loaded = load_seeds(seeds_path)
+    loaded = load_run_seeds(seeds_path)
     for problem in loaded.errors:
         print(f"seed error: {problem}")
     try:
-        chosen = [s for s in select_seeds(loaded.seeds, province=province) if s.column_url]
+        chosen = crawlable(loaded.seeds, province=province)
     except SeedSelectionError as exc:
         fail(str(exc))
         command.exitcode = EXIT_CONFIG
@@ -127,18 +179,11 @@ def scheduled_crawl(command: Any, *, lock_name: str, mode: str, province: str | 
     try:
         with run_lock(Path(settings["HARVEST_VAR_DIR"]), lock_name):
             before = store.counts()
-            owners = family_spiders(process.spider_loader)
-            # an auto seed goes to the family its column page showed in an earlier run (crawler.platforms)
-            detections = usable_detections(detections_path(Path(settings["HARVEST_VAR_DIR"])),
-                                           warn=lambda message: print(f"warning: {message}"))
-            platforms = sorted({effective_platform(s.platform, s.id, s.column_url, detections) for s in chosen})
-            unowned = [p for p in platforms if p not in owners]
-            if unowned:  # seeds and detections are validated against the registry: a missed registration
-                raise RuntimeError(f"no family spider for platform(s) {', '.join(unowned)}")
-            crawlers = []
-            for spider_cls in {owners[p] for p in platforms if p in owners}:
-                crawlers.append(schedule(process, spider_cls, seeds=str(seeds_path), province=province,
-                                         mode=mode, **({"since": str(since)} if since else {})))
+            plan = plan_crawl(chosen, process.spider_loader, Path(settings["HARVEST_VAR_DIR"]),
+                              warn=lambda message: print(f"warning: {message}"))
+            if plan.unowned:  # seeds and detections are validated against the registry: a missed registration
+                raise RuntimeError(f"no family spider for platform(s) {', '.join(plan.unowned)}")
+            crawlers = schedule_plan(process, plan, mode=mode, **({"since": str(since)} if since else {}))
             process.start()
             after = store.counts()
     except RunLocked as exc:
