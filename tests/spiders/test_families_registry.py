@@ -159,7 +159,7 @@ class _Loader:
 
 
 def test_a_missed_registration_is_an_error() -> None:
-    from crawler.runs import family_spiders
+    from crawler.commands.runs import family_spiders
 
     class UnlistedSpider(PortalSpider):
         name = "unlisted"
