@@ -24,10 +24,12 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def parse_to_json(body: bytes, content_type: str | None, filename: str | None) -> dict[str, Any]:
-    """Canonical ``ogi-report/1`` JSON for one document; never raises."""
+def parse_to_json(body: bytes, content_type: str | None, filename: str | None,
+                  agency_hint: str | None = None) -> dict[str, Any]:
+    """Canonical ``ogi-report/1`` JSON for one document; never raises. ``agency_hint``: the
+    seed's agency (expands a short form of the name printed in the title)."""
     try:
-        result = parse_document(body, content_type=content_type, filename=filename)
+        result = parse_document(body, content_type=content_type, filename=filename, agency_hint=agency_hint)
     except Exception as exc:  # the parse boundary: a parser bug must not lose the document
         logger.exception("parser raised on a %d-byte %s document", len(body), content_type)
         result = ParseFailure(status="failed", reason=f"parser error: {type(exc).__name__}: {exc}",
@@ -85,6 +87,14 @@ def flag_missing_pages(result: dict[str, Any], missing: list[str], pages: int) -
     return result
 
 
+def seed_agency(spider: object, portal_id: str | None) -> str | None:
+    """The agency of the seed ``portal_id`` among the spider's seeds, or None."""
+    for seed in getattr(spider, "seeds", None) or ():
+        if getattr(seed, "id", None) == portal_id:
+            return getattr(seed, "agency", None)
+    return None
+
+
 class ReportParsingPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -101,7 +111,8 @@ class ReportParsingPipeline:
             self.crawler.stats.inc_value("harvest/parse/article_part")
             return item
         body, content_type = parser_input(item)
-        item.parse_result = await asyncio.to_thread(parse_to_json, body, content_type, item.filename)
+        hint = seed_agency(self.crawler.spider, item.portal_id) if item.portal_id else None
+        item.parse_result = await asyncio.to_thread(parse_to_json, body, content_type, item.filename, hint)
         flag_missing_pages(item.parse_result, missing_pages(item),
                            1 + len(item.article_pages) + len(item.article_missing))
         self.crawler.stats.inc_value(f"harvest/parse/{item.parse_result['status']}")

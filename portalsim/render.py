@@ -348,3 +348,117 @@ def render_report(spec: ReportSpec, layout: str) -> tuple[bytes, str]:
                     lines += [t, ""]
     lines += tail
     return ("\n".join(lines) + "\n").encode("utf-8"), "text/plain; charset=utf-8"
+
+
+# ----------------------------------------------------------------------------- issue 12 layouts
+# Heading variants, page chrome in text documents, titles naming the agency in another form,
+# and pre-2019 reports (2008 条例: free-form numbered parts, no statistical tables). Separate
+# functions over render_report's output; render_report itself is unchanged.
+
+# The headings render_report prints, and printed variants of each (real reports, same family).
+HEADING_VARIANTS: dict[str, tuple[str, ...]] = {
+    "s1": ("一、总体情况", "一、概述", "一、基本情况"),
+    "s2": (schema.T2.label, "二、主动公开政府信息的情况"),
+    "s3": (schema.T3.label, "三、收到和处理政府信息公开申请的情况"),
+    "s4": (schema.T4.label, "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况"),
+    "s5": ("五、存在的主要问题及改进情况", "五、存在的主要问题及改进措施", "五、存在的问题及改进措施",
+           "五、政府信息公开工作存在的主要问题及明年工作计划", "五、存在的主要问题、改进措施及明年工作计划"),
+    "s6": ("六、其他需要报告的事项", "六、需要说明的其他事项与附表", "六、其他需报告的事项", "六、其他需要说明的事项"),
+}
+# Page chrome a text copy of a portal page keeps (seed texts 000/003/004, report-format §9.5).
+CHROME_HEAD = ("字号：大 中 小", "日期:{published} 来源:", "【打印本页】 【关闭窗口】")
+CHROME_TAIL = ("来源:", "撰稿:", "校对:", "一审:", "二审:", "三审:", "关联稿件:", "相关链接:", "-",
+               "扫一扫在手机打开当前页", "返回顶部 打印本页 关闭本页", "智能问答机器人")
+WORD_RESIDUE = "[bookmark: _GoBack]"
+# (full name, the short form a title prints): the sign-off carries the full name.
+SHORT_FORMS = (("巨鹿县财政金融局", "财金局"), ("白碱滩区公安局", "公安局"),
+               ("淮安市自然资源和规划局", "自然资源和规划局"))
+
+
+def random_headings(rng: random.Random) -> dict[str, str]:
+    return {key: rng.choice(variants) for key, variants in HEADING_VARIANTS.items()}
+
+
+def render_text_variant(spec: ReportSpec, layout: str = "text_b", *, headings: dict[str, str] | None = None,
+                        chrome: bool = False, title: str = "plain", title_agency: str | None = None) -> bytes:
+    """A text layout of ``spec`` with ``headings`` (key → printed heading) instead of the
+    canonical ones; ``chrome`` adds page chrome before the title's body, a Word bookmark in front
+    of the first body line and a portal tail after the sign-off; ``title``: "plain" (agency and
+    year on one line), "markdown" ("# agency" on its own line, then the year and report name) or
+    "about" ("…关于2020年…"); ``title_agency`` prints another form of the name in the title
+    (the sign-off keeps ``spec.agency``)."""
+    if not layout.startswith("text_"):
+        raise ValueError(f"render_text_variant renders text layouts only, not {layout!r}")
+    lines = render_report(spec, layout)[0].decode("utf-8").split("\n")
+    for key, printed in (headings or {}).items():
+        canonical = HEADING_VARIANTS[key][0]
+        at = lines.index(canonical)
+        lines[at] = printed
+    name = title_agency or spec.agency
+    report_name = f"{spec.year}年政府信息公开工作年度报告"
+    head = {"plain": [name + report_name], "markdown": [f"# {name}", report_name],
+            "about": [f"{name}关于{report_name}"]}[title]
+    lines[0:1] = head
+    if chrome:
+        published = f"{spec.year + 1}-01-20"
+        at = len(head)
+        lines[at:at] = [c.format(published=published) for c in CHROME_HEAD]
+        first_body = next(i for i, ln in enumerate(lines) if ln in HEADING_VARIANTS["s1"]
+                          or ln == (headings or {}).get("s1")) + 1
+        lines[first_body] = WORD_RESIDUE + lines[first_body]
+        while lines and lines[-1] == "":
+            lines.pop()
+        lines += list(CHROME_TAIL)
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+PRE2019_PARTS: tuple[tuple[str, ...], ...] = (
+    ("概述", "总体情况", "基本情况"),
+    ("主动公开政府信息情况", "主动公开政府信息的情况"),
+    ("依申请公开政府信息情况", "政府信息公开申请的办理情况"),
+    ("政府信息公开的收费及减免情况",),
+    ("因政府信息公开申请行政复议、提起行政诉讼的情况",),
+    ("政府信息公开工作存在的主要问题及改进措施", "存在的问题及改进措施", "存在的不足及明年工作计划"),
+    ("其他需要报告的事项", "其他需报告的事项"),
+)
+
+
+@dataclass
+class Pre2019Spec:
+    agency: str
+    year: int  # 2008..2018
+    parts: list[tuple[str, list[str]]]  # (heading without its numeral, body paragraphs)
+    published: str  # "YYYY年M月D日"
+
+
+def random_pre2019_spec(rng: random.Random) -> Pre2019Spec:
+    agency = rng.choice(["清水县人民政府", "巨鹿县教育局", "淮安市人民政府办公室", "平潭综合实验区管委会"])
+    year = rng.randint(2009, 2018)
+    n = rng.randint(4, len(PRE2019_PARTS))
+    keep = sorted(rng.sample(range(1, len(PRE2019_PARTS) - 1), n - 2))
+    chosen = [0, *keep, len(PRE2019_PARTS) - 1]
+    parts = []
+    for k in chosen:
+        body = [f"（一）{year}年，本机关依照《中华人民共和国政府信息公开条例》公开政府信息{rng.randint(0, 9999)}条。",
+                f"（二）全年受理申请{rng.randint(0, 99)}件，均已按期答复。"]
+        parts.append((rng.choice(PRE2019_PARTS[k]), body[: rng.randint(1, 2)]))
+    return Pre2019Spec(agency=agency, year=year, parts=parts, published=f"{year + 1}年3月{rng.randint(1, 28)}日")
+
+
+BREADCRUMB = "当前位置：首页 > 政务公开 > 政府信息公开 > 政府信息公开年报 > 正文"
+
+
+def render_pre2019(spec: Pre2019Spec, *, one_line: bool = False, breadcrumb: bool = False) -> bytes:
+    """A pre-2019 report as text: title, preamble, the numbered parts 一、二、…, sign-off. With
+    ``one_line`` the whole page is one line (a web archiver's flattening, like corpus e009);
+    ``breadcrumb`` puts the portal's breadcrumb in front of the title."""
+    lines = ([BREADCRUMB] if breadcrumb else []) + [f"{spec.agency}{spec.year}年政府信息公开工作年度报告",
+             f"本报告根据《中华人民共和国政府信息公开条例》要求编制，所列数据统计期限自{spec.year}年1月1日起至"
+             f"{spec.year}年12月31日止。"]
+    for i, (heading, body) in enumerate(spec.parts):
+        lines.append(f"{'一二三四五六七八九十'[i]}、{heading}")
+        lines += body
+    lines += [spec.agency, spec.published]
+    if one_line:
+        return (" ".join(lines) + "\n").encode("utf-8")
+    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -213,6 +213,10 @@ BOILERPLATE_MARKERS = (
     "来源: 撰稿:", "智能问答机器人", "关闭本页", "[bookmark: _GoBack]",
 )
 
+# Word residue inside a line of text exported from a .docx ("[bookmark: _GoBack]（一）主动公开…"):
+# removed from the line, the rest of the line is body text.
+INLINE_RESIDUE = re.compile(r"\[bookmark:\s*_?[A-Za-z][\w]*\]\s*")
+
 # --- normalisation for hashing (report-format.md §11) ---
 
 HASH_WS = re.compile(r"[\s\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff]+")

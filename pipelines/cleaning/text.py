@@ -172,6 +172,41 @@ def trim_lines(lines: list[str]) -> Trim:
     return Trim(kept, False, cut_line, lines[:cut].count(cut_line) if cut_line else 0, frozenset(dropped))
 
 
+def _is_word_chrome_line(line: str) -> bool:
+    """A chrome line with at least one word token: a bare "-" or "/" line of a text document is
+    a table cell (NA), never chrome."""
+    tokens = [t for t in P.CHROME_TOKEN_SPLIT.split(line) if t]
+    return _is_chrome_line(line) and any(ch.isalnum() for t in tokens for ch in t)
+
+
+def clean_text_lines(lines: list[str]) -> list[str | None]:
+    """The cleaning rules of :func:`trim_lines` for the lines of a text document, line by line.
+
+    Returns one entry per input line: the line (Word residue such as ``[bookmark: _GoBack]``
+    removed from it) or None when the line is boilerplate (page tail, whole-line chrome, byline).
+    Blank lines stay blank ("") unless they fall in the cut tail; tabs and spacing of kept lines
+    are untouched (flattened tables are read positionally). If nothing but chrome would be left,
+    nothing is removed.
+    """
+    out: list[str | None] = [P.INLINE_RESIDUE.sub("", ln) for ln in lines]
+    idx = [i for i, ln in enumerate(out) if ln and ln.strip()]
+    flat = [squash(out[i] or "") for i in idx]
+    if not flat:
+        return out
+    noise_from = len(flat)
+    for j in range(len(flat) - 1, -1, -1):
+        if _is_tail_noise(flat[j]):
+            noise_from = j
+        else:
+            break
+    cut = next((j for j in range(noise_from, len(flat)) if _is_tail_marker_line(flat[j])), len(flat))
+    doomed = {idx[j] for j in range(cut) if _is_word_chrome_line(flat[j]) or _is_byline(flat[j])}
+    if len(doomed) == cut:  # nothing but chrome: keep everything
+        return out
+    end = idx[cut] if cut < len(flat) else len(out)
+    return [None if (i >= end or i in doomed) else ln for i, ln in enumerate(out)]
+
+
 def _remove_from(el, stop) -> None:
     """Remove el and everything after it in document order, up to (not including) stop."""
     node = el

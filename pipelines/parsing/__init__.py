@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from pipelines.parsing.types import ExtractedDocument, ParsedReport, ParseFailure
 
-PARSER_VERSION = "1.1.0"
+PARSER_VERSION = "1.2.0"
 
 __all__ = ["PARSER_VERSION", "parse_document", "parse_extracted", "ParsedReport", "ParseFailure"]
 
 
-def parse_extracted(doc: ExtractedDocument, *, name: str = "document") -> ParsedReport | ParseFailure:
-    """Semantic layer over extracted content."""
+def parse_extracted(doc: ExtractedDocument, *, name: str = "document",
+                    agency_hint: str | None = None) -> ParsedReport | ParseFailure:
+    """Semantic layer over extracted content. ``agency_hint``: the seed's agency, used only to
+    expand a short form the title prints ("财金局") into its full name."""
     from pipelines.parsing.checks import run_checks
+    from pipelines.parsing.extract.text import strip_boilerplate
     from pipelines.parsing.metadata import extract_metadata, looks_like_report
     from pipelines.parsing.sections import find_sections
     from pipelines.parsing.tables import extract_tables
@@ -25,12 +28,15 @@ def parse_extracted(doc: ExtractedDocument, *, name: str = "document") -> Parsed
         return ParseFailure(status="needs_ocr", reason=f"{name}: no text layer (image-only); OCR needed",
                             source_format=doc.source_format, parser_version=PARSER_VERSION,
                             warnings=tuple(doc.warnings))
-    md = extract_metadata(doc)
+    md = extract_metadata(doc, agency_hint=agency_hint)
     tables = extract_tables(doc, year=md.year)
     has_tables = any(k.startswith(("t3.", "t4.")) for k in tables.cells) or len(
         [k for k in tables.cells if k.startswith("t2.")]) >= 3
     pre2019 = not has_tables and md.year is not None and md.year <= 2018
-    sections = find_sections(doc, pre2019=pre2019)
+    # A text document gets the page cleaner's boilerplate removal before its sections are read
+    # (metadata above still sees its byline; tables read every line as printed).
+    body_doc = strip_boilerplate(doc) if doc.source_format == "text" else doc
+    sections = find_sections(body_doc, pre2019=pre2019)
     n_main = sum(1 for s in sections if s.key.startswith("s") or s.key.startswith("pre2019"))
     ok, reason = looks_like_report(doc, md, n_main, has_tables)
     if not ok and _report_in_pictures(doc, md):
@@ -68,8 +74,11 @@ def _report_in_pictures(doc: ExtractedDocument, md) -> bool:
 
 
 def parse_document(body: bytes, *, content_type: str | None = None, filename: str | None = None,
-                   limits=None) -> ParsedReport | ParseFailure:
-    """Parse one document; never raises for bad input (failures are :class:`ParseFailure`)."""
+                   limits=None, agency_hint: str | None = None) -> ParsedReport | ParseFailure:
+    """Parse one document; never raises for bad input (failures are :class:`ParseFailure`).
+
+    ``agency_hint``: the agency of the seed the document was found under (optional); it only
+    replaces a short form of the name printed in the title, never a different agency."""
     from pipelines.parsing.extract import ExtractionError, extract
 
     name = filename or "document"
@@ -83,7 +92,7 @@ def parse_document(body: bytes, *, content_type: str | None = None, filename: st
         return ParseFailure(status="failed", reason=f"{name}: unexpected {type(exc).__name__}: {exc}",
                             parser_version=PARSER_VERSION)
     try:
-        return parse_extracted(doc, name=name)
+        return parse_extracted(doc, name=name, agency_hint=agency_hint)
     except Exception as exc:  # defensive: report, never raise
         return ParseFailure(status="failed", reason=f"{name}: parser error {type(exc).__name__}: {exc}",
                             source_format=doc.source_format, parser_version=PARSER_VERSION,

@@ -44,11 +44,44 @@ def _lines(doc: ExtractedDocument, limit: int | None = None) -> list[str]:
 
 
 def _clean_agency(s: str) -> str:
-    s = s.strip(" •·-—|>»")
+    s = s.strip(" •·-—|>»").strip(P.MARKDOWN_MARKS)
     for w in P.TITLE_LEAD_WORDS:
         if s.startswith(w):
             s = s[len(w):]
+    changed = True
+    while changed:  # "…管理局关于" → "…管理局"
+        changed = False
+        for w in P.AGENCY_TRAILING_WORDS:
+            if s.endswith(w) and len(s) > len(w):
+                s, changed = s[:-len(w)], True
     return s.strip()
+
+
+def _bare(line: str) -> str:
+    """A line without whitespace and without Markdown marks around it ("# 巨鹿县教育局")."""
+    return _compact(line).strip(P.MARKDOWN_MARKS)
+
+
+def _is_short_form(agency: str) -> bool:
+    """A name without a place ("财金局", "公安局"), as titles print it."""
+    return not P.AGENCY_PLACE.search(agency)
+
+
+def _expands(short: str, full: str) -> bool:
+    """``full`` is a longer name of ``short``: same last character, ``short``'s characters in
+    order inside it ("财金局" in "某县财政金融局", "公安局" in "某县公安局")."""
+    if len(full) <= len(short) or full[-1] != short[-1]:
+        return False
+    it = iter(full)
+    return all(ch in it for ch in short)
+
+
+def _full_name(short: str, candidates: list[tuple[str, str | None]]) -> tuple[str, str] | None:
+    """(source, name): the first candidate that is a fuller name of ``short``."""
+    for source, name in candidates:
+        if name and _expands(short, name):
+            return source, name
+    return None
 
 
 def _is_agency_line(s: str) -> bool:
@@ -72,7 +105,10 @@ def _extend_with_place(agency: str, preamble: list[str]) -> str:
     return agency
 
 
-def extract_metadata(doc: ExtractedDocument) -> Metadata:
+def extract_metadata(doc: ExtractedDocument, *, agency_hint: str | None = None) -> Metadata:
+    """Title, agency, year and publication date. ``agency_hint`` (the seed's agency, when the
+    crawl knows it) only ever replaces a short form printed in the title ("财金局") by its full
+    name; it never names an agency the document does not print."""
     md = Metadata()
     lines = _lines(doc)
     head = lines[:80]
@@ -110,7 +146,7 @@ def extract_metadata(doc: ExtractedDocument) -> Metadata:
             agency = _clean_agency(m.group("mid"))
             if agency and _place_name(agency) and compact[m.end("mid"):].startswith("政府"):
                 agency += "政府"  # "上海市政府信息公开…": the 政府 belongs to the name
-        prev = _compact(head[i - 1]) if i > 0 else ""
+        prev = _bare(head[i - 1]) if i > 0 else ""
         if prev and _is_agency_line(prev) and not meta_title:
             md.extra["agency_line"] = prev
             if not agency:
@@ -118,6 +154,9 @@ def extract_metadata(doc: ExtractedDocument) -> Metadata:
                 md.title = prev + md.title  # title printed on two lines
         if agency:
             agency = _extend_with_place(agency, head[i + 1:i + 12])
+            at = md.title.find(agency) if md.title else -1
+            if 0 < at < md.title.find(str(md.year)):  # breadcrumb words before the name: not title
+                md.title = md.title[md.title.find(agency):]
         md.agency = agency or None
         break
     text = "\n".join(lines)
@@ -133,9 +172,22 @@ def extract_metadata(doc: ExtractedDocument) -> Metadata:
         if m:
             md.published = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
             if i > 0:
-                prev = _compact(lines[i - 1])
+                prev = _bare(lines[i - 1])
                 if _is_agency_line(prev):
                     md.extra["agency_signoff"] = prev
+            break
+    if md.published is None and lines:
+        # A one-line body ends with its sign-off: "…。某县财政金融局 2019年1月20日".
+        m = P.SIGNOFF_IN_LINE.search(lines[-1])
+        if m:
+            md.published = f"{int(m.group('y')):04d}-{int(m.group('m')):02d}-{int(m.group('d')):02d}"
+            signoff = _clean_agency(m.group("agency"))
+            if _is_agency_line(signoff):
+                md.extra["agency_signoff"] = signoff
+    for line in lines[:40]:
+        m = P.BYLINE_AGENCY.search(line)
+        if m and _is_agency_line(_clean_agency(m.group("agency"))):
+            md.extra["agency_byline"] = _clean_agency(m.group("agency"))
             break
     if md.published is None:
         m = P.DATE_META.search("\n".join(lines[:40]))
@@ -143,6 +195,13 @@ def extract_metadata(doc: ExtractedDocument) -> Metadata:
             md.published = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
     if md.agency is None:
         md.agency = md.extra.get("agency_signoff") or md.extra.get("agency_in_text")
+    if md.agency and _is_short_form(md.agency):
+        found = _full_name(md.agency, [("signoff", md.extra.get("agency_signoff")),
+                                       ("byline", md.extra.get("agency_byline")), ("seed", agency_hint)])
+        if found:
+            md.extra["agency_title"] = md.agency
+            md.extra["agency_source"] = found[0]
+            md.agency = found[1]
     names = {n for n in (md.agency, md.extra.get("agency_line"), md.extra.get("agency_signoff")) if n}
     if len(names) > 1:
         md.extra["agency_full"] = max(names, key=len)

@@ -62,13 +62,24 @@ T4_ANCHOR_EXACT = frozenset({"行政复议"})
 # Section headings: numeral + punctuation, then keywords (report-format §2.1).
 HEADING_NUMBERED = re.compile(r"^#*\s*(?P<num>[一二三四五六七八九十]{1,2})\s*[、.．,，:：]\s*(?P<rest>\S.{0,60})$")
 SECTION_KEYWORDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("s1", "一", ("总体情况", "概述")),
+    ("s1", "一", ("总体情况", "概述", "基本情况")),
     ("s2", "二", ("主动公开",)),
-    ("s3", "三", ("收到和处理", "依申请公开", "申请情况")),
+    ("s3", "三", ("收到和处理", "依申请公开", "申请情况", "申请的办理", "申请办理")),
     ("s4", "四", ("行政复议", "行政诉讼", "行政法复议")),
-    ("s5", "五", ("存在的主要问题", "存在问题", "主要问题", "改进情况")),
-    ("s6", "六", ("其他需要报告", "其他事项", "需要报告的事项")),
+    ("s5", "五", ("存在的主要问题", "存在问题", "存在的问题", "主要问题", "存在的不足", "改进情况", "改进措施",
+                  "工作计划")),
+    ("s6", "六", ("其他需要报告", "其他需报告", "其他事项", "需要报告的事项", "需报告的事项", "需要说明的其他",
+                  "其他需要说明")),
 )
+# Where a numbered heading ends inside a glued line: its last word (情况, 事项, 措施, 计划, 概述),
+# a trailing "与附表", or "…及明年工作计划" after it ("五、存在的主要问题、改进措施及明年工作计划").
+HEADING_PHRASE = re.compile(
+    r"^[一二三四五六七八九十]{1,2}\s*[、.．]\s*[^。，,；;：:！？!?\d]{0,36}?"
+    r"(?:情况|事项|措施|工作计划|计划|概述)(?:[与及和]附表)?(?:[及和与、][^。，,；;：:！？!?\d]{0,12}?(?:计划|措施|情况))?"
+)
+# The start of a numbered part inside a glued line (pre-2019 reports: any sequence 一、二、三…
+# after a sentence end or a space).
+NUMBERED_PART_START = re.compile(r"(?:^|(?<=[。！？；;!?\s]))(?P<num>[一二三四五六七八九十]{1,2})\s*、")
 # Pre-2019 headings (free form): any numbered heading is kept with a pre2019 key.
 HEADING_MAX_LEN = 40
 
@@ -83,8 +94,9 @@ GLUED_PREFIX = "\x00glued:"
 GLUED_MAX_DIGITS = 40
 # Where a section heading starts inside a glued line ("…成效。二、主动公开政府信息情况 第二十条…").
 GLUED_HEADING_START = re.compile(
-    r"(?=(?:一、总体情况|二、主动公开政府信息|三、收到和处理政府信息公开申请|四、(?:政府信息公开|因政府信息公开)"
-    r"[^。]{0,12}行政[法]?复议|五、(?:政府信息公开工作)?存在的?主要问题|六、其他需要报告))"
+    r"(?=(?:一、(?:总体情况|概述|基本情况)|二、主动公开政府信息|三、收到和处理政府信息公开申请|四、(?:政府信息公开|因政府信息公开)"
+    r"[^。]{0,12}行政[法]?复议|五、(?:政府信息公开工作)?(?:存在的?(?:主要)?问题|存在的不足)"
+    r"|六、(?:其他需要?报告|需要说明的其他|其他需要说明)))"
 )
 
 # Report recognition.
@@ -103,17 +115,33 @@ AGENCY_SIGNOFF_MAX = 40
 META_TITLE = re.compile(r"^(?:标题|题目|文章标题|名称)\s*[:：]\s*(?P<title>\S.{4,100})$")
 # A place-name prefix printed before the title agency in the preamble ("淮安市" + "洪泽区人民政府").
 PLACE_PREFIX = re.compile(r"[\u4e00-\u9fff]{1,3}(?:省|市|州|盟)")
-TITLE_LEAD_JUNK = "•·-—|>»● "
+TITLE_LEAD_JUNK = "•·-—|>»● #＃*"
+# Markdown emphasis/heading marks around a line ("# 巨鹿县教育局", "**巨鹿县教育局**"): never part of a name.
+MARKDOWN_MARKS = "#＃*_> "
+# Function words printed between the agency and the rest of the title ("…管理局关于2019年…").
+AGENCY_TRAILING_WORDS = ("关于", "的")
+# A place name inside an agency name; a name without one ("财金局", "公安局") is a short form
+# that a fuller name of the same agency (sign-off, byline, seed) may replace.
+AGENCY_PLACE = re.compile(r"[省市县区州旗盟乡镇]|街道|自治")
+# The sign-off at the end of a one-line body: "…。某县财政金融局 2019年1月20日".
+SIGNOFF_IN_LINE = re.compile(
+    r"(?:^|[。！？；;\s])(?P<agency>[^\s。！？；;，,:：\d]{2,40}?)\s*"
+    r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*$"
+)
+# The publishing agency named in a byline ("来源：某县财政金融局", "发布机构: …").
+BYLINE_AGENCY = re.compile(
+    r"(?:^|\s)(?:来源|信息来源|文章来源|发布机构|发文机关|发布单位|公开主体)\s*[:：]\s*(?P<agency>[^\s:：|｜]{2,40})"
+)
 TITLE_MAX_LEN = 80
 # Lines starting like a sentence are preambles that mention the report, not its title.
 SENTENCE_STARTS = ("根据", "依据", "按照", "本")
 # A report title anywhere in a line: [agency] YYYY 年[度] [agency] [政府]信息公开[工作][年度]报告.
 TITLE_IN_TEXT = re.compile(
-    r"(?P<pre>[^\s，,。；;:：《》“”!！?？/_]{0,40}?)\s*(?P<year>(?:19|20)\d\d)\s*年\s*(?:度)?\s*"
+    r"(?P<pre>[^\s，,。；;:：《》“”!！?？/_>»›]{0,40}?)\s*(?P<year>(?:19|20)\d\d)\s*年\s*(?:度)?\s*"
     r"(?P<mid>[^\s，,。；;:：《》“”!！?？]{0,30}?)\s*(?:政府)?信息公开(?:工作)?(?:年度)?(?:报告|年报)"
 )
 # Leading words of a sentence that mentions the report ("现公布…", "特编制…").
-TITLE_LEAD_WORDS = ("现公布", "特编制", "编制形成", "编制", "公布", "发布", "现将", "我单位", "我局", "本机关")
+TITLE_LEAD_WORDS = ("正文", "现公布", "特编制", "编制形成", "编制", "公布", "发布", "现将", "我单位", "我局", "本机关")
 
 # --- extraction ---
 # Owned by the format readers (pipelines/parsing/extract/). Append-only section; keep it last.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from itertools import pairwise
 
 from pipelines.parsing import patterns as P
 from pipelines.parsing.types import ExtractedDocument, Section
@@ -16,7 +17,10 @@ CANONICAL = {
 
 
 def _split_heading(text: str) -> tuple[str, str]:
-    """Heading at the start of a glued piece, and the rest (keyword match decides the end)."""
+    """Heading at the start of a glued piece, and the rest (its closing word decides the end)."""
+    m = P.HEADING_PHRASE.match(text)
+    if m and len(m.group(0)) <= P.HEADING_MAX_LEN:
+        return m.group(0).strip(), text[m.end():].strip()
     for _, num, words in P.SECTION_KEYWORDS:
         if text.startswith(num):
             found = [i for i in (text.find(w) for w in words) if 0 < i <= P.HEADING_MAX_LEN]
@@ -30,14 +34,30 @@ def _split_heading(text: str) -> tuple[str, str]:
     return text[:P.HEADING_MAX_LEN].strip(), text[P.HEADING_MAX_LEN:].strip()
 
 
-def _rendered_lines(doc: ExtractedDocument) -> list[tuple[str, bool]]:
+def _numbered_parts(text: str) -> list[str]:
+    """A glued line cut before its numbered parts 一、二、三… (in sequence, each a heading)."""
+    cuts, want = [], 0
+    for m in P.NUMBERED_PART_START.finditer(text):
+        num = m.group("num")
+        window = text[m.start():m.start() + P.HEADING_MAX_LEN + 20]
+        if want < len(_NUMERALS) and num == _NUMERALS[want] and P.HEADING_PHRASE.match(window):
+            cuts.append(m.start())
+            want += 1
+    if len(cuts) < 2:
+        return [text]
+    bounds = [0, *cuts, len(text)]
+    return [text[a:b] for a, b in pairwise(bounds) if text[a:b]]
+
+
+def _rendered_lines(doc: ExtractedDocument, pre2019: bool = False) -> list[tuple[str, bool]]:
     """(line, is_text) for every text line and table row."""
-    out = []
+    out: list[tuple[str, bool]] = []
     for b in doc.blocks:
         if b.kind == "text":
             if len(b.text) >= P.GLUED_MIN_LEN:
                 # A whole report on one line: break it where a section heading starts.
-                pieces = [x for x in P.GLUED_HEADING_START.split(b.text) if x]
+                pieces = (_numbered_parts(b.text) if pre2019
+                          else [x for x in P.GLUED_HEADING_START.split(b.text) if x])
                 out.extend((x, True) for x in pieces[:1])
                 for x in pieces[1:]:
                     head, body = _split_heading(x)
@@ -57,7 +77,7 @@ def _rendered_lines(doc: ExtractedDocument) -> list[tuple[str, bool]]:
 
 
 def find_sections(doc: ExtractedDocument, *, pre2019: bool = False) -> list[Section]:
-    lines = _rendered_lines(doc)
+    lines = _rendered_lines(doc, pre2019)
     headings: list[tuple[int, str, str]] = []  # (line index, numeral, normalised)
     for i, (line, is_text) in enumerate(lines):
         if not is_text:
@@ -70,8 +90,14 @@ def find_sections(doc: ExtractedDocument, *, pre2019: bool = False) -> list[Sect
             headings.append((i, m.group("num"), norm_label(s)))
     chosen: list[tuple[int, str, str]] = []
     if pre2019:
+        # The numbered parts in sequence 一、二、三… (a nested 一、 inside a part is not a part).
+        chain: list[tuple[int, str, str]] = []
+        for h in headings:
+            if len(chain) < len(_NUMERALS) and h[1] == _NUMERALS[len(chain)]:
+                chain.append(h)
+        picked = chain if len(chain) >= 2 else headings
         chosen = [(i, f"pre2019.{_NUMERALS.index(num) + 1 if num in _NUMERALS else num}", lines[i][0].strip())
-                  for i, num, _ in headings]
+                  for i, num, _ in picked]
     else:
         pos = -1
         for key, num, words in P.SECTION_KEYWORDS:

@@ -85,3 +85,41 @@ def test_source_error_is_reported_not_corrected() -> None:
     assert ("R3.results_sum", "natural_person") in failed
     assert ("R3.balance", "natural_person") in failed
     assert result.cells["t3.results_total.natural_person"].raw == spec.cells["t3.results_total.natural_person"]
+
+
+# --- heading variants, page chrome, title forms, pre-2019 (issue 12) ---------------------------
+
+TEXT_LAYOUTS = ("text_a", "text_b", "text_c", "text_d")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10**6), layout=st.sampled_from(TEXT_LAYOUTS), chrome=st.booleans(),
+       title=st.sampled_from(("plain", "markdown", "about")), short=st.booleans())
+def test_roundtrip_heading_variants_and_chrome(seed: int, layout: str, chrome: bool, title: str, short: bool) -> None:
+    from portalsim.render import CHROME_TAIL, SHORT_FORMS, random_headings, render_text_variant
+
+    rng = random.Random(seed)
+    spec = random_spec(rng, blanks=False)
+    full, short_form = rng.choice(SHORT_FORMS) if short else (spec.agency, None)
+    spec.agency = full
+    headings = random_headings(rng)
+    body = render_text_variant(spec, layout, headings=headings, chrome=chrome, title=title, title_agency=short_form)
+    result = parse_document(body, filename="r.txt")
+    assert result.status == "ok", result.to_json()["reason"]
+    assert {k: c.raw for k, c in result.cells.items()} == spec.cells
+    assert (result.agency, result.year) == (spec.agency, spec.year)
+    assert [(s.key, s.heading) for s in result.sections] == sorted(headings.items())
+    text = "\n".join(s.text for s in result.sections)
+    assert not [c for c in CHROME_TAIL if len(c) > 1 and c in text] and "_GoBack" not in text
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10**6), one_line=st.booleans(), breadcrumb=st.booleans())
+def test_roundtrip_pre2019_parts(seed: int, one_line: bool, breadcrumb: bool) -> None:
+    from portalsim.render import random_pre2019_spec, render_pre2019
+
+    spec = random_pre2019_spec(random.Random(seed))
+    result = parse_document(render_pre2019(spec, one_line=one_line, breadcrumb=breadcrumb), filename="p.txt")
+    assert result.status == "ok", result.to_json()["reason"]
+    assert (result.agency, result.year) == (spec.agency, spec.year)
+    assert [s.heading.split("、", 1)[1] for s in result.sections] == [h for h, _ in spec.parts]

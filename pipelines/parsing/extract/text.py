@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pipelines import decoding as D
+from pipelines.cleaning.text import clean_text_lines
 from pipelines.decoding import canonical_charset
 from pipelines.parsing import patterns as P
 from pipelines.parsing.extract.errors import ExtractionError
@@ -190,3 +191,20 @@ def extract_text(body: bytes, *, declared_charset: str | None = None, what: str 
         raise ExtractionError(f"{what}: no text (only whitespace)", "empty")
     return ExtractedDocument(blocks=tuple(text_blocks(text)), source_format="text",
                              warnings=tuple((warnings or []) + warns))
+
+
+def strip_boilerplate(doc: ExtractedDocument) -> ExtractedDocument:
+    """The page cleaner's boilerplate rules applied to a text document line by line: the page
+    tail (扫一扫…, 返回顶部, 关联稿件, 撰稿:/校对:…), whole-line chrome and bylines are dropped, Word
+    residue is cut out of its line; every other line is kept as it is. Table blocks are kept
+    and count as body (a tail never starts before a table)."""
+    texts = [b.text if b.kind == "text" else "|table|" for b in doc.blocks]
+    cleaned = clean_text_lines(texts)
+    blocks = []
+    for block, text in zip(doc.blocks, cleaned, strict=True):
+        if block.kind != "text":
+            blocks.append(block)
+        elif text is not None:
+            blocks.append(block if text == block.text else Block(kind="text", text=text, page=block.page))
+    return ExtractedDocument(blocks=tuple(blocks), source_format=doc.source_format, needs_ocr=doc.needs_ocr,
+                             warnings=doc.warnings, images=doc.images)
