@@ -163,3 +163,38 @@ def test_stitch_continuation_with_other_width_is_right_aligned():
     assert len(blocks) == 1
     assert blocks[0].rows[-2:] == ((None, "2.乙", "4", "5"), (None, "6", "7", "8"))
     assert any("3 columns instead of 4" in w for w in warnings)
+
+
+def test_pdf_the_fast_engine_cannot_read_goes_to_pdfplumber(monkeypatch, long_table_pdf):
+    from pipelines.parsing.extract import pdfium_text
+
+    def broken(body):
+        raise pdfium_text.FastEngineDeclined("cannot open (PDFium: Data format error)")
+
+    monkeypatch.setattr(pdfium_text, "open_document", broken)
+    doc = extract(long_table_pdf, filename="r.pdf", limits=Limits(isolate=False))
+    tables = [b for b in doc.blocks if b.kind == "table"]
+    assert [list(r) for r in tables[0].rows] == ROWS
+    assert any("read with pdfplumber" in w and "Data format error" in w for w in doc.warnings)
+
+
+def test_fast_engine_and_pdfplumber_agree_on_the_long_table(long_table_pdf):
+    from pipelines.parsing.extract.limits import Deadline
+    from pipelines.parsing.extract.pdf import _drop_boilerplate, _read_with_pdfium, _read_with_pdfplumber, _stitch
+
+    def blocks(pages):
+        _drop_boilerplate(pages)
+        return _stitch(pages, [])
+
+    fast, _ = _read_with_pdfium(long_table_pdf, Limits(), Deadline(60))
+    slow, _ = _read_with_pdfplumber(long_table_pdf, Limits(), Deadline(60), [])
+    assert blocks(fast) == blocks(slow)
+
+
+def test_pdf_neither_engine_reads_fails_with_both_reasons():
+    from pipelines.parsing import parse_document
+
+    body = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
+    result = parse_document(body, filename="garbage.pdf")
+    assert result.status == "failed"
+    assert "pypdfium2: cannot open" in result.reason and "pdfplumber:" in result.reason

@@ -30,7 +30,8 @@ READERS = {
     "doc": ("pipelines.parsing.extract.doc", "extract_doc"),
     "html": ("pipelines.parsing.extract.html", "extract_html"),
 }
-_PRELOAD = ["pipelines.parsing.extract.isolate", "pdfplumber", "pdfminer.pdfparser",
+_PRELOAD = ["pipelines.parsing.extract.isolate", "pdfplumber", "pdfminer.pdfparser", "pypdfium2",
+            "pipelines.parsing.extract.pdfium_text", "pdfplumber.table",
             *sorted({module for module, _ in READERS.values()})]
 
 _lock = threading.Lock()

@@ -1,11 +1,13 @@
-"""PDF reader (pdfplumber): text lines and tables per page in reading order, tables stitched
-across page breaks, page numbers and running headers/footers dropped, image-only pages flagged."""
+"""PDF reader (pypdfium2's text layer; pdfplumber as second engine and for table geometry):
+text lines and tables per page in reading order, tables stitched across page breaks, page numbers and running headers/footers dropped, image-only pages flagged."""
 
 from __future__ import annotations
 
+import base64
 import io
 import logging
 import math
+import re
 import threading
 import zlib
 from collections import Counter
@@ -120,19 +122,53 @@ def _has_duplicate_chars(chars: list[dict]) -> bool:
     return False
 
 
+def _dedupe_chars(chars: list[dict]) -> list[dict]:
+    """Drop characters drawn again within 1 pt of an earlier copy of the same text and size
+    (what pdfplumber's ``dedupe_chars`` does), keeping the first."""
+    kept: list[dict] = []
+    seen: dict[tuple, list[dict]] = {}
+    for ch in chars:
+        key = (ch["text"], round(ch.get("size", 0), 2))
+        bucket = seen.setdefault(key, [])
+        if any(abs(o["x0"] - ch["x0"]) <= 1 and abs(o["top"] - ch["top"]) <= 1 for o in bucket):
+            continue
+        bucket.append(ch)
+        kept.append(ch)
+    return kept
+
+
+def _read_fast_page(view, number: int, unmapped: int) -> tuple[_Page, bool]:
+    """Items of one page read by the fast engine (see :mod:`.pdfium_text`)."""
+    from pdfplumber.table import TableFinder
+
+    if _has_duplicate_chars(view.chars):
+        view.chars = _dedupe_chars(view.chars)
+    height = view.bbox[3] - view.bbox[1]
+    if not view.chars:
+        return _Page(number=number, height=height), view.has_images
+    if unmapped * 2 > len(view.chars):
+        return _Page(number=number, height=height), True
+    return _layout_page(number, height, view.chars, TableFinder(view).tables), False
+
+
 def _read_page(page, number: int) -> tuple[_Page, bool]:
     """Items of one page in reading order, and whether the page has no text layer but images."""
     if _has_duplicate_chars(page.chars):
         page = page.dedupe_chars()
-    out = _Page(number=number, height=float(page.height))
     chars = page.chars
     if not chars:
-        return out, bool(page.images)
+        return _Page(number=number, height=float(page.height)), bool(page.images)
     unmapped = sum(1 for ch in chars if ch["text"].startswith("(cid:"))
     if unmapped * 2 > len(chars):
         # Glyphs without a Unicode mapping: the text layer is unusable, like a scan.
-        return out, True
-    tables = page.find_tables()
+        return _Page(number=number, height=float(page.height)), True
+    return _layout_page(number, float(page.height), chars, page.find_tables()), False
+
+
+def _layout_page(number: int, height: float, chars: list[dict], tables) -> _Page:
+    """Text lines and table grids of one page (pdfplumber ``Table`` objects over ``chars``),
+    sorted top to bottom."""
+    out = _Page(number=number, height=height)
 
     # One pass over the chars: outside every table → free text; inside a table's outline but in
     # no detected cell (a missing rule line) → orphan text, placed into the grid below.
@@ -166,7 +202,7 @@ def _read_page(page, number: int) -> tuple[_Page, bool]:
         if text:
             out.items.append(_Item(float(line["top"]), float(line["bottom"]), text=text))
     out.items.sort(key=lambda it: (it.top, 0 if it.text is not None else 1))
-    return out, False
+    return out
 
 
 def _drop_boilerplate(pages: list[_Page]) -> int:
@@ -349,17 +385,80 @@ def _cap_streams(limit: int) -> None:
     _stream_cap.limit = limit
 
 
-def extract_pdf(body: bytes, *, limits: Limits, deadline: Deadline,
-                warnings: list[str] | None = None) -> ExtractedDocument:
+# Codes of limit hits: they end the reading whichever engine met them (no second engine).
+_LIMIT_CODES = frozenset({"too_large", "too_many_pages", "deadline", "memory"})
+# PDFium inflates a stream whole and aborts the process when an allocation fails (no clean
+# memory error); a stream inflating past this share of the memory budget is left to pdfplumber,
+# whose inflater counts against max_stream_bytes and fails with a MemoryError the budget names.
+_FAST_STREAM_SHARE = 0.25
+_STREAM_START = re.compile(rb"stream\r?\n")
+_CHUNK = 64 * 1024
+
+
+def _inflated_size(data: memoryview, cap: int) -> int:
+    """Bytes a Flate stream starting at ``data`` inflates to, counted up to ``cap + 1`` with the
+    output thrown away (a damaged stream counts what it gave before the damage)."""
+    d = zlib.decompressobj()
+    size = pos = 0
+    try:
+        while pos < len(data) and not d.eof and size <= cap:
+            out = d.decompress(data[pos:pos + _CHUNK], _CHUNK * 16)
+            pos += _CHUNK
+            size += len(out)
+            while d.unconsumed_tail and size <= cap:
+                size += len(d.decompress(d.unconsumed_tail, _CHUNK * 16))
+    except zlib.error:
+        pass
+    return size
+
+
+def _check_streams(body: bytes, limits: Limits):
+    """Measure every Flate stream PDFium may inflate (content, forms, fonts, object streams;
+    images are never decoded here) before it does: past ``max_stream_bytes`` the document is
+    refused as today; past the fast engine's share of the memory budget it goes to pdfplumber.
+    Returns the fast engine's refusal or None."""
+    from pipelines.parsing.extract.pdfium_text import FastEngineDeclined
+
+    fast_cap = int(limits.budget_memory_mb * 1024 * 1024 * _FAST_STREAM_SHARE)
+    cap = min(limits.max_stream_bytes, fast_cap)
+    view = memoryview(body)
+    for m in _STREAM_START.finditer(body):
+        if body[max(0, m.start() - 3):m.start()] == b"end":
+            continue
+        head = body[max(0, m.start() - 4096):m.start()]
+        head = head[head.rfind(b"obj") + 1:] if b"obj" in head else head[-1024:]
+        flate = head.find(b"/FlateDecode")
+        if flate < 0 or b"/Image" in head:
+            continue
+        a85 = head.find(b"/ASCII85Decode")
+        if 0 <= a85 < flate:
+            end = body.find(b"~>", m.end())
+            try:
+                data = memoryview(base64.a85decode(body[m.end():end if end >= 0 else len(body)], adobe=False))
+            except ValueError:
+                continue
+        else:
+            data = view[m.end():]
+        size = _inflated_size(data, cap)
+        if size > cap:
+            _stream_cap.limit = limits.max_stream_bytes
+            if cap == limits.max_stream_bytes:
+                raise _stream_too_large()
+            return FastEngineDeclined(f"a Flate stream inflates past {fast_cap} bytes, "
+                                      f"{_FAST_STREAM_SHARE:.0%} of the memory budget", "too_large")
+    return None
+
+
+def _read_with_pdfplumber(body: bytes, limits: Limits, deadline: Deadline,
+                         warns: list[str]) -> tuple[list[_Page], list[int]]:
+    """The second engine: pdfplumber (pdfminer) parses the whole PDF in Python; slow, but it
+    reads what PDFium declines (see :func:`extract_pdf`)."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
 
     _cap_streams(limits.max_stream_bytes)
-    warns = list(warnings or [])
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
-    if b"%%EOF" not in body[-2048:]:
-        warns.append("pdf: no %%EOF marker at the end (truncated file?)")
     try:
         pdf = pdfplumber.open(io.BytesIO(body))
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
@@ -409,6 +508,55 @@ def extract_pdf(body: bytes, *, limits: Limits, deadline: Deadline,
             pages.append(pg)
     finally:
         pdf.close()
+    return pages, image_only
+
+
+def _read_with_pdfium(body: bytes, limits: Limits, deadline: Deadline) -> tuple[list[_Page], list[int]]:
+    """The fast engine (PDFium text layer, see :mod:`.pdfium_text`)."""
+    from pipelines.parsing.extract.pdfium_text import read_pages
+
+    pages: list[_Page] = []
+    image_only: list[int] = []
+    for number, view, unmapped in read_pages(body, limits=limits, deadline=deadline):
+        pg, no_text = _read_fast_page(view, number, unmapped)
+        if no_text:
+            image_only.append(number)
+        pages.append(pg)
+    return pages, image_only
+
+
+def extract_pdf(body: bytes, *, limits: Limits, deadline: Deadline,
+                warnings: list[str] | None = None) -> ExtractedDocument:
+    """Read a PDF with the fast engine (pypdfium2); a document it cannot open or read
+    faithfully goes to pdfplumber, and when both fail the error names both reasons. Limit hits
+    (stream cap, page count, deadline, memory) end the reading at once, whichever engine."""
+    from pipelines.parsing.extract.pdfium_text import FastEngineDeclined
+
+    warns = list(warnings or [])
+    if b"%%EOF" not in body[-2048:]:
+        warns.append("pdf: no %%EOF marker at the end (truncated file?)")
+    declined: FastEngineDeclined | None = _check_streams(body, limits)
+    result = None
+    if declined is None:
+        try:
+            result = _read_with_pdfium(body, limits, deadline)
+        except (ExtractionError, MemoryError):
+            raise
+        except FastEngineDeclined as exc:
+            declined = exc
+        except Exception as exc:  # PDFium or the geometry failed on this file: the next engine tries
+            declined = FastEngineDeclined(f"failed ({type(exc).__name__}: {exc})", "failed")
+    if result is None:
+        assert declined is not None
+        try:
+            result = _read_with_pdfplumber(body, limits, deadline, warns)
+        except ExtractionError as exc:
+            if exc.code in _LIMIT_CODES:
+                raise
+            raise ExtractionError(f"pdf: pypdfium2: {declined.reason}; pdfplumber: {exc.reason}",
+                                  exc.code) from exc
+        warns.append(f"pdf: read with pdfplumber; pypdfium2 declined: {declined.reason}")
+    pages, image_only = result
     if not pages:
         raise ExtractionError("pdf: no readable page (corrupt or truncated PDF)", "corrupt")
     _drop_boilerplate(pages)
