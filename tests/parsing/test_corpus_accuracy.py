@@ -146,7 +146,7 @@ def test_archive_texts_accuracy() -> None:
     right = scored = 0
     for name in ARCHIVE_TEXTS:
         truth = _truth(name)
-        acc, bad = _accuracy(name, CORPUS / "docs" / name, truth)
+        _, bad = _accuracy(name, CORPUS / "docs" / name, truth)
         n = len([k for k in truth["expected"] if k not in set(truth.get("uncertain", []))])
         right += n - len(bad)
         scored += n
