@@ -88,8 +88,25 @@ HEADING_MAX_LEN = 40
 GLUED_MIN_LEN = 300
 GLUED_MARKERS = ("本年新收政府信息公开申请数量",)
 GLUED_BREAKS = re.compile(r"(?=[一二三四五六七八九]、)|(?=[（(][一二三四五六七][）)])")
-GLUED_LABEL_NUMBER = re.compile(r"(\d)([1-8])[.．、](?=[\u4e00-\u9fff])")
-GLUED_PIECES = re.compile(r"\d[\d ]*|[^\d]+")
+# A row number glued to the digits before it, with or without spaces ("00000002.其他", "0 0 00 2.其他"):
+# the number belongs to the next label, never to the previous row's values.
+GLUED_LABEL_NUMBER = re.compile(r"(\d)\s*([1-8])[.．、](?=[\u4e00-\u9fff])")
+# Pieces of a glued line: a digit run (inner spaces allowed, a sign and decimals kept), a lone sign,
+# or text.
+GLUED_PIECES = re.compile(r"[+\-]?\d[\d ]*(?:\.\d+)?|[+\-]|[^\d+\-]+")
+# A short line is read as glued too when it holds one of these table labels followed by a digit
+# (a table 2 sub-table or table 4 printed on a line of its own: "…尚未审结总计 0 00 00 0 …").
+GLUED_LINE_MARKERS = ("本年新收政府信息公开申请数量", "第二十条第", "尚未审结")
+# Syntax of one decoded glued cell by value type (schema.COUNT / SIGNED_COUNT / AMOUNT): no leading
+# zeros, at most 9 digits; a lone "-" is a printed NA mark in a signed column.
+GLUED_CELL_SYNTAX = {
+    _schema.COUNT: re.compile(r"(?:0|[1-9]\d{0,8})"),
+    _schema.SIGNED_COUNT: re.compile(r"[+\-]?(?:0|[1-9]\d{0,8})|-"),
+    _schema.AMOUNT: re.compile(r"(?:0|[1-9]\d{0,8})(?:\.\d+)?"),
+}
+# Most candidate splits of one glued row (or combinations across rows) examined before giving up.
+GLUED_MAX_CANDIDATES = 64
+GLUED_MAX_COMBINATIONS = 20000
 GLUED_PREFIX = "\x00glued:"
 GLUED_MAX_DIGITS = 40
 # Where a section heading starts inside a glued line ("…成效。二、主动公开政府信息情况 第二十条…").

@@ -5,12 +5,37 @@ text lines split on tabs and pipes, one line per cell for cell-per-line layouts)
 machine walks the stream: row labels are recognised by keywords (report-format §11), and the
 value tokens that follow a label until the next label are that row's candidates. The number of
 columns of each row is fixed by the table format, which is decided per table after the whole
-table region has been seen (report-format §7).
+table region has been seen (report-format §7). A label cell that joins a group label and its first
+sub-row ("（六）其他处理1.申请人无正当理由…", "三、本年度办理结果（一）予以公开") is read as the sub-row;
+a table-2 row label glued to the header text before it ("…现行有效件数规章") is found by its suffix.
+
+Glued digits (archive texts that print adjacent cells without separators, "21710000218"; spaces
+inside a run carry no information and are dropped) are decoded per row, never guessed:
+
+1. By the cell count: every way to cut the run into the row's cells, each a well-formed number of
+   its column's type (no leading zeros, at most 9 digits, a sign only in a signed column, decimals
+   only in an amount column). When exactly one cut exists (seven digits for seven cells, one cell,
+   "0012" → 0|0|12), that is the row — even if its printed total is then wrong: a source error
+   shows as a failed check, not as missing cells.
+2. Tables 3 and 4 only, by the row arithmetic: each block's last cell is the sum of the others
+   (table 3: 总计; table 4: each block's 总计). One cut satisfying it → the row.
+3. Table 3 only, by the column arithmetic (R3.results_sum and R3.balance per column) across the rows
+   still ambiguous after 1–2 (including rows whose printed total fits no cut): a row is decoded
+   when every combination of candidate cuts that satisfies the column rules gives it the same
+   cut. Column rules that fail for every combination are source errors and decide nothing.
+4. Otherwise the cells on which all candidate cuts agree are kept and the rest are MISSING, with
+   a warning naming the row, the digits and the candidate cuts.
+
+Table 2 has no arithmetic inside a row (report-format §6.2), so its glued runs are decoded by
+step 1 alone: a run is split only when the cell count makes the cut unique.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from pipelines.parsing import patterns as P
 from pipelines.parsing import schema
@@ -23,9 +48,18 @@ EMPTY_TOKEN = ""
 T2_COLS = {fmt: schema.t2_columns(fmt) for fmt in schema.FORMATS}
 # Table 4 is one printed row of blocks x outcomes (15 cells).
 T4_CELLS = len(P.T4_BLOCKS) * len(P.T4_OUTCOMES)
-# Glued digit runs: cells per row -> blocks whose last cell is the sum of the others.
-GLUED_SHAPES = {len(P.T3_COLUMNS): (len(P.T3_COLUMNS),), T4_CELLS: (len(P.T4_OUTCOMES),) * len(P.T4_BLOCKS)}
+# Glued digit runs: blocks whose last cell is the sum of the others.
+T3_SUM_BLOCKS = (len(P.T3_COLUMNS),)
+T4_SUM_BLOCKS = (len(P.T4_OUTCOMES),) * len(P.T4_BLOCKS)
+T3_KINDS = (schema.COUNT,) * len(P.T3_COLUMNS)
+T4_KINDS = (schema.COUNT,) * T4_CELLS
 T3_KEY_INDEX = {key: i for i, (key, _) in enumerate(P.T3_ROW_KEYWORDS)}
+# Normalised labels of table 3's groups (and （六）其他处理), longest first: a label cell that starts
+# with one of these and goes on is a combined group + sub-row label.
+T3_GROUP_PREFIXES = tuple(sorted({norm_label(g.label) for g in schema.T3.groups}
+                                 | {norm_label(schema.t3_row("other.single").label)}, key=len, reverse=True))
+# Table 2 row labels, longest first, for labels glued after header text ("…现行有效件数规章").
+T2_LABELS_BY_LENGTH = tuple(sorted(P.T2_ROWS, key=len, reverse=True))
 
 
 @dataclass
@@ -52,6 +86,27 @@ def _split_text_line(line: str) -> list[str]:
     return [stripped] if stripped else []
 
 
+def _is_glued_line(text: str) -> bool:
+    """A text line whose table cells are glued together (labels and numbers without separators)."""
+    if "\t" in text:
+        return False
+    if len(text) >= P.GLUED_MIN_LEN and any(m in text for m in P.GLUED_MARKERS):
+        return True
+    if "|" in text:
+        return False
+    for marker in P.GLUED_LINE_MARKERS:
+        i = text.find(marker)
+        if i < 0:
+            continue
+        rest = text[i + len(marker):]
+        first = next((j for j, ch in enumerate(rest) if ch.isdigit()), None)
+        # The marker's own table row must reach a number before any sentence ends (narrative
+        # that merely cites "第二十条第（一）项" is not a table).
+        if first is not None and "。" not in rest[:first]:
+            return True
+    return False
+
+
 def _glued_tokens(line: str) -> list[str]:
     """Tokens of a glued line: text pieces split at row numbering, digit runs marked as glued."""
     line = P.GLUED_LABEL_NUMBER.sub(lambda m: m.group(1) + " \n" + m.group(2) + ".", line)
@@ -59,35 +114,33 @@ def _glued_tokens(line: str) -> list[str]:
     for part in P.GLUED_BREAKS.split(line):
         for sub in part.split("\n"):
             for piece in P.GLUED_PIECES.findall(sub):
-                if piece[0].isdigit():
+                if piece.lstrip("+-")[:1].isdigit():
                     out.append(P.GLUED_PREFIX + piece.replace(" ", ""))
                 elif piece.strip():
                     out.append(piece.strip())
     # "1." label numbers were split off above; re-attach a bare number to its label.
     merged: list[str] = []
     for tok in out:
-        if merged and merged[-1].startswith(P.GLUED_PREFIX) and tok.startswith(".") and len(merged[-1]) == len(P.GLUED_PREFIX) + 1:
+        if merged and merged[-1].startswith(P.GLUED_PREFIX) and tok.startswith(".") and \
+                len(merged[-1]) == len(P.GLUED_PREFIX) + 1:
             merged[-1] = merged[-1][len(P.GLUED_PREFIX):] + tok
         else:
             merged.append(tok)
     return merged
 
 
-def decode_glued(digits: str, blocks: tuple[int, ...]) -> list[str] | None:
-    """Split a run of glued digits into blocks whose last part is the sum of the others.
-
-    Returns the parts when exactly one split satisfies every block's sum constraint (numbers
-    without leading zeros, at most 6 digits each), else None (undecidable).
-    """
+def glued_sum_splits(digits: str, blocks: tuple[int, ...], cap: int = P.GLUED_MAX_CANDIDATES) -> list[list[str]]:
+    """Splits of a digit run into blocks whose last part is the sum of the others (at most
+    ``cap + 1`` of them; numbers without leading zeros, at most 6 digits each)."""
     if not digits.isdigit() or len(digits) > P.GLUED_MAX_DIGITS:
-        return None
+        return []
     sols: list[list[str]] = []
 
     def parts_ok(p: str) -> bool:
         return 0 < len(p) <= 6 and (p == "0" or p[0] != "0")
 
     def block(pos: int, bi: int, acc: list[str]) -> None:
-        if len(sols) > 1:
+        if len(sols) > cap:
             return
         if bi == len(blocks):
             if pos == len(digits):
@@ -96,11 +149,10 @@ def decode_glued(digits: str, blocks: tuple[int, ...]) -> list[str] | None:
         n = blocks[bi]
 
         def rec(p: int, k: int, cur: list[str]) -> None:
-            if len(sols) > 1:
+            if len(sols) > cap:
                 return
             if k == n - 1:
-                total = sum(int(x) for x in cur)
-                t = str(total)
+                t = str(sum(int(x) for x in cur))
                 if digits.startswith(t, p):
                     block(p + len(t), bi + 1, acc + cur + [t])
                 return
@@ -108,12 +160,113 @@ def decode_glued(digits: str, blocks: tuple[int, ...]) -> list[str] | None:
                 piece = digits[p:p + ln]
                 if len(piece) < ln or not parts_ok(piece):
                     break
-                rec(p + ln, k + 1, cur + [piece])
+                rec(p + ln, k + 1, [*cur, piece])
 
         rec(pos, 0, [])
 
     block(0, 0, [])
+    return sols
+
+
+def decode_glued(digits: str, blocks: tuple[int, ...]) -> list[str] | None:
+    """Split a run of glued digits into blocks whose last part is the sum of the others.
+
+    Returns the parts when exactly one split satisfies every block's sum constraint (numbers
+    without leading zeros, at most 6 digits each), else None (undecidable).
+    """
+    sols = glued_sum_splits(digits, blocks, cap=1)
     return sols[0] if len(sols) == 1 else None
+
+
+def glued_syntax_splits(text: str, kinds: Sequence[str], cap: int = P.GLUED_MAX_CANDIDATES) -> list[list[str]]:
+    """Cuts of a glued run into ``len(kinds)`` cells, each a well-formed number of its column's
+    value type (``P.GLUED_CELL_SYNTAX``); at most ``cap + 1`` of them, in order."""
+    syntax = [P.GLUED_CELL_SYNTAX[k] for k in kinds]
+    n, k = len(text), len(kinds)
+
+    @cache
+    def feasible(pos: int, i: int) -> bool:
+        if i == k:
+            return pos == n
+        return any(syntax[i].fullmatch(text, pos, end) and feasible(end, i + 1) for end in range(pos + 1, n + 1))
+
+    out: list[list[str]] = []
+
+    def walk(pos: int, i: int, acc: list[str]) -> None:
+        if len(out) > cap:
+            return
+        if i == k:
+            out.append(list(acc))
+            return
+        for end in range(pos + 1, n + 1):
+            if syntax[i].fullmatch(text, pos, end) and feasible(end, i + 1):
+                walk(end, i + 1, [*acc, text[pos:end]])
+
+    if feasible(0, 0):
+        walk(0, 0, [])
+    return out
+
+
+@dataclass
+class GluedRow:
+    """One row printed as glued digits, decoded as far as it can be without guessing."""
+
+    text: str  # the run as printed, spaces dropped
+    cells: list[str] | None = None  # the decoded row, when unique
+    candidates: list[list[str]] = field(default_factory=list)  # else: every remaining cut (complete)
+    how: str = ""  # "cell count" | "row total" | "column totals" (when decoded)
+    note: str = ""  # why it stays undecided
+
+    def agreed(self, k: int) -> list[str | None]:
+        """Cells on which every candidate cut agrees; None elsewhere."""
+        if self.cells is not None:
+            return list(self.cells)
+        if not self.candidates:
+            return [None] * k
+        return [c[i] if all(o[i] == c[i] for o in self.candidates) else None
+                for i, c in ((i, self.candidates[0]) for i in range(k))]
+
+    def describe(self, name: str) -> str:
+        cuts = "; ".join("|".join(c) for c in self.candidates[:4])
+        more = f" and {len(self.candidates) - 4} more" if len(self.candidates) > 4 else ""
+        fits = f"fits {len(self.candidates)} cuts ({cuts}{more})" if self.candidates else self.note
+        return f"{name}: glued digits {self.text!r} {fits}; undecided cells left MISSING"
+
+
+def decode_row(cand: list[str], kinds: Sequence[str], blocks: tuple[int, ...] | None) -> GluedRow | None:
+    """Decode a row whose candidates are glued runs (steps 1–2 of the module docstring); None when
+    the row holds no glued run. Other value tokens beside a run make the row undecidable."""
+    glued = [c for c in cand if c.startswith(P.GLUED_PREFIX)]
+    if not glued:
+        return None
+    text = "".join(c[len(P.GLUED_PREFIX):] for c in glued)
+    row = GluedRow(text=text)
+    if len(glued) != len([c for c in cand if c != EMPTY_TOKEN]):
+        row.note = "is mixed with other printed cells"
+        return row
+    cap = P.GLUED_MAX_CANDIDATES
+    cuts = glued_syntax_splits(text, kinds, cap)
+    if len(cuts) == 1:
+        row.cells, row.how = cuts[0], "cell count"
+        return row
+    if not cuts:
+        row.note = f"fits no cut into {len(kinds)} cells"
+        return row
+    if blocks is None:  # table 2: no arithmetic inside a row
+        row.candidates = cuts if len(cuts) <= cap else []
+        row.note = f"fits more than {cap} cuts into {len(kinds)} cells"
+        return row
+    sums = glued_sum_splits(text, blocks, cap)
+    if len(sums) == 1:
+        row.cells, row.how = sums[0], "row total"
+    elif sums:
+        row.candidates = sums if len(sums) <= cap else []
+        row.note = f"fits more than {cap} cuts whose totals add up"
+    else:
+        # The printed total fits no cut: keep every cut for the column rules (a source error).
+        row.candidates = cuts if len(cuts) <= cap else []
+        row.note = f"fits no cut whose total adds up, and more than {cap} cuts into {len(kinds)} cells"
+    return row
 
 
 def token_stream(doc: ExtractedDocument) -> list[str]:
@@ -126,8 +279,7 @@ def token_stream(doc: ExtractedDocument) -> list[str]:
                     if cell is None:
                         continue  # covered by a span
                     out.append(cell.strip())
-        elif len(block.text) >= P.GLUED_MIN_LEN and "\t" not in block.text and \
-                any(m in block.text for m in P.GLUED_MARKERS):
+        elif _is_glued_line(block.text):
             out.extend(_glued_tokens(block.text))
         else:
             out.extend(_split_text_line(block.text))
@@ -143,14 +295,6 @@ def _select(cand: list[str], k: int) -> tuple[list[str | None], bool]:
     and the first ``k`` filled tokens are the row. Otherwise blanks are printed blank cells and
     are kept by position; cells beyond the candidates are MISSING (None).
     """
-    glued = [c for c in cand if c.startswith(P.GLUED_PREFIX)]
-    if glued:
-        digits = "".join(c[len(P.GLUED_PREFIX):] for c in glued)
-        shape = GLUED_SHAPES.get(k)
-        parts = decode_glued(digits, shape) if shape else None
-        if parts is None:
-            return [None] * k, True
-        return parts, True
     filled = [c for c in cand if c != EMPTY_TOKEN]
     if len(filled) >= k:
         return list(filled[:k]), False
@@ -183,9 +327,33 @@ def _is_end_heading(n: str) -> bool:
     return num == "六" and any(k in n for k in P.SECTION_KEYWORDS[5][2])
 
 
+def _strip_groups(n: str) -> str:
+    """The sub-row part of a combined label ("(六)其他处理1.申请人…" → "1.申请人…")."""
+    stripped = True
+    while stripped:
+        stripped = False
+        for g in T3_GROUP_PREFIXES:
+            if n.startswith(g) and len(n) > len(g):
+                n, stripped = n[len(g):], True
+                break
+    return n
+
+
+def _match_t2(n: str) -> tuple[str | None, str]:
+    """(row key, header text before it) of a table-2 label, exact or glued after header text."""
+    key = P.T2_ROWS.get(n)
+    if key is not None:
+        return key, ""
+    for label in T2_LABELS_BY_LENGTH:
+        if n.endswith(label):
+            return P.T2_ROWS[label], n[:-len(label)]
+    return None, ""
+
+
 def _match_t3(n: str, last: str | None) -> str | None:
     if len(n) > P.T3_LABEL_MAX:
         return None
+    n = _strip_groups(n)
     last_idx = T3_KEY_INDEX.get(last, -1) if last else -1
     in_other = last is not None and last.startswith("other.")
     if in_other and n in P.T3_OTHER_OTHER and last in ("other.single", "other.no_correction", "other.fee_unpaid"):
@@ -234,10 +402,12 @@ def _segment(tokens: list[str]) -> _Segments:
                 break
             state, current = "after", None
             continue
-        if state in (None, "t2", "after") and P.T2_ANCHOR in n and len(n) <= 20 and not seg.t3_seen:
+        if state in (None, "t2", "after") and P.T2_ANCHOR in n and not seg.t3_seen and (
+                len(n) <= 20 or n.startswith(P.T2_ANCHOR)):
             state, current = "t2", None
-            seg.t2_header.append(n)
-            continue
+            if _match_t2(n)[0] is None:
+                seg.t2_header.append(n)
+                continue
         if not seg.t3_seen and state != "t4" and any(a in n for a in P.T3_ANCHORS) and (
                 len(n) <= P.T3_LABEL_MAX + 20 or n.startswith("(" + P.T3_ANCHORS[0])):
             state, current, seg.t3_seen = "t3", None, True
@@ -248,8 +418,10 @@ def _segment(tokens: list[str]) -> _Segments:
             state, current, seg.t4_seen = "t4", seg.t4_cand, True
             continue
         if state == "t2":
-            key = P.T2_ROWS.get(n)
+            key, head = _match_t2(n)
             if key is not None and key not in seg.t2_rows:
+                if head:
+                    seg.t2_header.append(head)
                 current = seg.t2_rows[key] = []
             else:
                 seg.t2_header.append(n)
@@ -308,14 +480,82 @@ def _place_unknown_rows(seg: _Segments, rows: dict[str, list[str]], warnings: li
             warnings.append(f"t3: label {label!r} not recognised; assigned by position to row {gap[0]}")
 
 
+def _numbers(raws: Sequence[str | None]) -> list[int | float | None]:
+    out: list[int | float | None] = []
+    for raw in raws:
+        cell = parse_value(raw) if raw is not None else MISSING
+        out.append(cell.value if cell.semantic in ("ZERO", "NUMERIC") else None)
+    return out
+
+
+def _column_rules(values: dict[str, list[int | float | None]], expected: tuple[str, ...]) -> list[bool | None]:
+    """R3.balance and R3.results_sum per column (None: not assessable) over rows of ``values``."""
+    outcome = [r for r in expected if r not in ("new", "carried_in", "results_total", "carried_out")]
+    out: list[bool | None] = []
+    for c in range(len(P.T3_COLUMNS)):
+        def col(row: str, c: int = c) -> int | float | None:
+            vals = values.get(row)
+            return vals[c] if vals is not None else None
+
+        balance = [col("new"), col("carried_in"), col("results_total"), col("carried_out")]
+        if any(v is None for v in balance):
+            out.append(None)
+        else:
+            out.append(abs(balance[0] + balance[1] - balance[2] - balance[3]) < 1e-9)  # type: ignore[operator]
+        parts = [col(r) for r in outcome]
+        total = col("results_total")
+        if total is None or any(v is None for v in parts):
+            out.append(None)
+        else:
+            out.append(abs(sum(parts) - total) < 1e-9)  # type: ignore[arg-type]
+    return out
+
+
+def _resolve_by_columns(glued: dict[str, GluedRow], known: dict[str, list[int | float | None]],
+                        expected: tuple[str, ...]) -> None:
+    """Step 3 of the module docstring: decide ambiguous table-3 rows by the column rules."""
+    open_rows = [r for r, g in glued.items() if g.cells is None and len(g.candidates) > 1]
+    if not open_rows:
+        return
+    n_combos = 1
+    for r in open_rows:
+        n_combos *= len(glued[r].candidates)
+    if n_combos > P.GLUED_MAX_COMBINATIONS:
+        return
+    cand_values = {r: [_numbers(c) for c in glued[r].candidates] for r in open_rows}
+    results: list[tuple[tuple[int, ...], list[bool | None]]] = []
+    for combo in itertools.product(*(range(len(glued[r].candidates)) for r in open_rows)):
+        values = dict(known)
+        values.update({r: cand_values[r][i] for r, i in zip(open_rows, combo, strict=True)})
+        results.append((combo, _column_rules(values, expected)))
+    n_rules = len(results[0][1])
+    # Rules that decide something: assessable, and passing for some combination (a rule failing for
+    # every combination is a source error; it becomes a failed check and decides nothing).
+    deciding = [j for j in range(n_rules)
+                if all(v[j] is not None for _, v in results) and any(v[j] for _, v in results)]
+    if not deciding:
+        return
+    passing = [combo for combo, v in results if all(v[j] for j in deciding)]
+    for pos, r in enumerate(open_rows):
+        chosen = {combo[pos] for combo in passing}
+        if len(chosen) == 1:
+            g = glued[r]
+            g.cells, g.how = g.candidates[chosen.pop()], "column totals"
+        elif passing:
+            g = glued[r]
+            keep = sorted(chosen)
+            g.candidates = [g.candidates[i] for i in keep]
+
+
 def extract_tables(doc: ExtractedDocument, *, year: int | None = None) -> TableResult:
     res = TableResult()
     seg = _segment(token_stream(doc))
     positional_rows: list[str] = []
     if any(c.startswith(P.GLUED_PREFIX) for rows in (seg.t2_rows, seg.t3_rows) for cand in rows.values()
            for c in cand) or any(c.startswith(P.GLUED_PREFIX) for c in seg.t4_cand):
-        res.warnings.append("glued digits (cells printed without separators): t3/t4 rows decoded only where "
-                            "the row-total constraint has exactly one solution; other cells left MISSING")
+        res.warnings.append("glued digits (cells printed without separators): rows decoded only where the cell "
+                            "count, the row totals or the column totals leave exactly one cut; other cells left "
+                            "MISSING")
 
     # Table 2.
     if seg.t2_rows:
@@ -328,14 +568,21 @@ def extract_tables(doc: ExtractedDocument, *, year: int | None = None) -> TableR
                 res.warnings.append(f"t2: row {row} does not exist in the {fmt} format; ignored")
                 continue
             item, cols = layout[row]
-            picked, positional = _select(cand, len(cols))
+            g2 = decode_row(cand, [c.value_type for c in cols], None)
+            if g2 is not None:
+                picked, positional = g2.agreed(len(cols)), True
+                if g2.cells is None:
+                    res.warnings.append(g2.describe(f"t2.{item}.{row}"))
+            else:
+                picked, positional = _select(cand, len(cols))
             if positional and any(c is None for c in picked):
                 res.incomplete["t2"] = True
-            for col, raw in zip(cols, picked):
-                unit = col.default_unit
-                if unit is not None and col.unit_from_header and unit not in header:
+            for column, raw in zip(cols, picked, strict=True):
+                unit = column.default_unit
+                if unit is not None and column.unit_from_header and unit not in header:
                     unit = None
-                res.cells[f"t2.{item}.{row}.{col.key}"] = parse_value(raw, default_unit=unit) if raw is not None else MISSING
+                res.cells[f"t2.{item}.{row}.{column.key}"] = (
+                    parse_value(raw, default_unit=unit) if raw is not None else MISSING)
         res.incomplete.setdefault("t2", False)
 
     # Table 3.
@@ -356,32 +603,60 @@ def extract_tables(doc: ExtractedDocument, *, year: int | None = None) -> TableR
             t3_fmt = res.formats["t2"] or ("2019" if (year is not None and year <= 2020) else "2021")
             expected = P.T3_ROWS_2021 if t3_fmt == "2021" else P.T3_ROWS_SINGLE
         res.formats["t3"] = t3_fmt
+        glued: dict[str, GluedRow] = {}
+        picked_rows: dict[str, tuple[list[str | None], bool]] = {}
+        for row in expected:
+            row_cand = rows.get(row)
+            if row_cand is None:
+                continue
+            g3 = decode_row(row_cand, T3_KINDS, T3_SUM_BLOCKS)
+            if g3 is not None:
+                glued[row] = g3
+            else:
+                picked_rows[row] = _select(row_cand, len(P.T3_COLUMNS))
+        if glued:
+            known = {r: _numbers(picked) for r, (picked, _) in picked_rows.items()}
+            known.update({r: _numbers(g.cells) for r, g in glued.items() if g.cells is not None})
+            _resolve_by_columns(glued, known, expected)
+            for r, g in glued.items():
+                picked_rows[r] = (g.agreed(len(P.T3_COLUMNS)), True)
+                if g.cells is None:
+                    res.warnings.append(g.describe(f"t3.{r}"))
+                elif g.how == "column totals":
+                    res.warnings.append(f"t3.{r}: glued digits {g.text!r} decoded by the column totals as "
+                                        + "|".join(g.cells))
         incomplete = False
         for row in expected:
-            cand = rows.get(row)
-            if cand is None:
+            if row not in picked_rows:
                 incomplete = True
                 continue
-            picked, positional = _select(cand, len(P.T3_COLUMNS))
+            picked, positional = picked_rows[row]
             if positional:
                 positional_rows.append(f"t3.{row}")
             if any(c is None for c in picked):
                 incomplete = True
-            for col, raw in zip(P.T3_COLUMNS, picked):
-                res.cells[f"t3.{row}.{col}"] = parse_value(raw) if raw is not None else MISSING
+            for col_key, raw in zip(P.T3_COLUMNS, picked, strict=True):
+                res.cells[f"t3.{row}.{col_key}"] = parse_value(raw) if raw is not None else MISSING
         res.incomplete["t3"] = incomplete
         if incomplete:
-            res.warnings.append("t3: table incomplete (truncated or rows not found); missing cells are MISSING or absent")
+            res.warnings.append("t3: table incomplete (truncated or rows not found); "
+                                "missing cells are MISSING or absent")
 
     # Table 4.
     if seg.t4_seen:
-        picked, positional = _select(seg.t4_cand, T4_CELLS)
-        if all(c is None for c in picked):
+        g4 = decode_row(seg.t4_cand, T4_KINDS, T4_SUM_BLOCKS)
+        if g4 is not None:
+            picked, positional = g4.agreed(T4_CELLS), True
+            if g4.cells is None:
+                res.warnings.append(g4.describe("t4"))
+        else:
+            picked, positional = _select(seg.t4_cand, T4_CELLS)
+        if all(c is None for c in picked) and g4 is None:
             res.warnings.append("t4: header found but no values")
         else:
             res.formats["t4"] = t3_fmt or res.formats["t2"]
             keys = [f"t4.{b}.{o}" for b in P.T4_BLOCKS for o in P.T4_OUTCOMES]
-            for key, raw in zip(keys, picked):
+            for key, raw in zip(keys, picked, strict=True):
                 res.cells[key] = parse_value(raw) if raw is not None else MISSING
             res.incomplete["t4"] = any(c is None for c in picked)
     elif seg.t3_seen:

@@ -177,3 +177,29 @@ def test_images_with_a_text_report_are_parsed_as_text() -> None:
     result = parse_document(_picture_page("梅州市人力资源和社会保障局2021年政府信息公开工作年度报告", text),
                             filename="t.html")
     assert result.status == "ok"
+
+
+def test_glued_cuts_by_cell_count_then_arithmetic() -> None:
+    from pipelines.parsing import schema
+    from pipelines.parsing.tables import decode_row, glued_syntax_splits
+
+    count = schema.COUNT
+    g = "\x00glued:"
+    # Table 2 (no arithmetic): unique only by the cell count.
+    assert glued_syntax_splits("0012", [count] * 3) == [["0", "0", "12"]]
+    assert decode_row([g + "7"], [count], None).cells == ["7"]
+    assert decode_row([g + "898989"], [count] * 3, None).cells is None
+    # Seven digits for seven cells: decoded although 1+1+1+1+1+1 != 2 (a failed check later).
+    assert decode_row([g + "1111112"], [count] * 7, (7,)).cells == ["1", "1", "1", "1", "1", "1", "2"]
+    # More digits than cells: the row total decides, or the cuts stay candidates.
+    assert decode_row([g + "21710000218"], [count] * 7, (7,)).cells == ["217", "1", "0", "0", "0", "0", "218"]
+    amb = decode_row([g + "270020130"], [count] * 7, (7,))
+    assert amb.cells is None and ["27", "0", "0", "2", "0", "1", "30"] in amb.candidates
+    assert len(amb.candidates) > 1
+
+
+def test_row_number_after_spaces_is_not_absorbed() -> None:
+    from pipelines.parsing.tables import _glued_tokens
+
+    toks = _glued_tokens("1.属于国家秘密 0 0 00 00 0 2.其他法律行政法规禁止公开0000000")
+    assert toks == ["1.属于国家秘密", "\x00glued:0000000", "2.其他法律行政法规禁止公开", "\x00glued:0000000"]
