@@ -40,10 +40,11 @@ def test_five_megabyte_nested_tables_bounded_time():
 
 def test_over_cap_is_flagged_too_large():
     body = b"<html><body><div id='zoom'><p>" + b"x" * (P.MAX_INPUT_BYTES + 10) + b"</p></div></body></html>"
-    t0 = time.perf_counter()
     r = clean_page(body)
-    assert "too_large" in r.flags and time.perf_counter() - t0 < 5.0
+    assert "too_large" in r.flags
     assert any("bytes, only the first" in w for w in r.warnings)
+    # only the first MAX_INPUT_BYTES were read: what comes out cannot be longer (speed is bench/clean.py's job)
+    assert 0 < len(r.content_text) <= P.MAX_INPUT_BYTES
 
 
 def test_header_says_utf8_bytes_are_gbk():
