@@ -43,13 +43,13 @@ from crawler.seeds.places import (
     same_place,
 )
 from crawler.seeds.reading import seed_files
-from crawler.seeds.urls import host_problem, mask_credentials, strip_credentials
 from crawler.seeds.selection import (
     crawlable,
     for_platforms,
     known_provinces,
     select_seeds,
 )
+from crawler.seeds.urls import host_problem, mask_credentials, strip_credentials
 
 __all__ = [
     "ADDRESS",

@@ -277,6 +277,19 @@ def _cross_checks(rows: list[tuple[_Row, Seed | None]], problems: list[Problem])
     return drop
 
 
+def _no_files_message(path: Path) -> str:
+    """Why a directory has no seed files, naming spreadsheets or subdirectories that may hold them."""
+    message = "no seed files (*.csv) in this directory"
+    entries = sorted(p for p in path.iterdir() if not p.name.startswith("."))
+    sheets = [p.name for p in entries if p.suffix.lower() in (".xlsx", ".xls", ".et", ".ods", ".tsv", ".txt")]
+    folders = [p.name for p in entries if p.is_dir() and any(p.glob(P.SEED_FILE_GLOB))]
+    if sheets:
+        message += f"; found {', '.join(sheets[:3])}: save each as 'CSV UTF-8' named <code>_<pinyin>.csv"
+    if folders:
+        message += f"; CSV files are in subdirectory {', '.join(folders[:3])}: pass that directory"
+    return message
+
+
 def load_seeds(path: Path | str) -> SeedLoad:
     """Load and validate every seed file at ``path`` (a directory of CSVs or one CSV file).
 
@@ -292,7 +305,7 @@ def load_seeds(path: Path | str) -> SeedLoad:
     files = seed_files(path)
     result.files = files
     if not files:
-        result.problems.append(Problem(path, 0, "no seed files (*.csv) in this directory"))
+        result.problems.append(Problem(path, 0, _no_files_message(path)))
         return result
     if _region_index() is None:
         result.problems.append(
