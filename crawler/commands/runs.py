@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crawler.platforms import detections_path, effective_platform, usable_detections
-from crawler.seeds import Seed, SeedLoad, for_platforms, load_seeds
+from crawler.seeds import Seed, SeedLoad, for_platforms, load_seeds, log_problems
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -89,8 +89,7 @@ class CrawlPlan:
 def load_run_seeds(path: Path) -> SeedLoad:
     """Load the seed files of a run, logging each problem once."""
     loaded = load_seeds(path)
-    for problem in loaded.problems:
-        logger.warning("seed problem: %s", problem)
+    log_problems(loaded.problems, logger)
     return loaded
 
 

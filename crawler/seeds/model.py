@@ -5,18 +5,32 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crawler.seeds.urls import mask_credentials
+
 ERROR = "error"
 WARNING = "warning"
+
+#: :attr:`Problem.kind` of a warning that a seed's host is an internal or numeric address: printed
+#: by ``scrapy seeds check``, but a run logs these at debug level with one info line counting them
+#: (the simulated portal farm's seeds are all on 127.0.0.1)
+ADDRESS = "address"
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding about a seed file, printed as ``file:line: message``."""
+    """One finding about a seed file, printed as ``file:line: message``.
+
+    The message never shows a password: a URL's ``user:password@`` in it is masked as ``user:***@``
+    whoever wrote the message (a seed file's text is quoted in many messages)."""
 
     path: Path
     line: int
     message: str
     severity: str = ERROR
+    kind: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", mask_credentials(self.message))
 
     def __str__(self) -> str:
         prefix = "" if self.severity == ERROR else f"{self.severity}: "

@@ -14,6 +14,16 @@ from pathlib import Path
 from crawler import patterns as P
 from crawler.seeds.model import WARNING, Problem
 
+#: a seed file is a few kB (one row per agency); anything this large is no seed list, and is not read
+MAX_SEED_FILE_BYTES = 64 * 1024 * 1024
+
+#: leading bytes of binary files researchers have saved under a .csv name, and what they are
+_BINARY_MAGIC = (
+    (b"PK\x03\x04", "a ZIP archive (an Excel .xlsx or WPS .et workbook?)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office file (an Excel .xls workbook?)"),
+    (b"%PDF", "a PDF document"),
+)
+
 
 def seed_files(path: Path) -> list[Path]:
     """The seed CSV files at ``path`` (a directory: its ``*.csv``, sorted; a file: itself)."""
@@ -22,6 +32,21 @@ def seed_files(path: Path) -> list[Path]:
             p for p in path.glob(P.SEED_FILE_GLOB) if p.is_file() and not P.SEED_FILE_IGNORED.match(p.name)
         )
     return [path]
+
+
+def _binary_problem(path: Path, data: bytes) -> Problem | None:
+    """A file that is not text at all: named by its magic bytes, or by NUL bytes anywhere."""
+    for magic, what in _BINARY_MAGIC:
+        if data.startswith(magic):
+            return Problem(path, 1, f"file is {what}, not CSV text: open it and save as 'CSV UTF-8' (rows not loaded)")
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        offset = data.index(b"\x00")
+        line = data.count(b"\n", 0, offset) + 1
+        return Problem(
+            path, line, f"file contains NUL bytes (first at byte offset {offset}): it is a binary file, not CSV "
+            "text; save the seed list as 'CSV UTF-8' (rows not loaded)",
+        )
+    return None
 
 
 def _decode(path: Path, data: bytes, problems: list[Problem]) -> str | None:
@@ -70,9 +95,20 @@ class _Row:
 
 def _read_rows(path: Path, problems: list[Problem]) -> list[_Row]:
     try:
+        size = path.stat().st_size
+        if size > MAX_SEED_FILE_BYTES:
+            problems.append(
+                Problem(path, 0, f"file is {size:,} bytes; a seed list is a few kB (limit {MAX_SEED_FILE_BYTES:,}): "
+                        "this is no seed file (not read)")
+            )
+            return []
         data = path.read_bytes()
     except OSError as exc:
         problems.append(Problem(path, 0, f"cannot read seed file: {exc.strerror or exc}"))
+        return []
+    binary = _binary_problem(path, data)
+    if binary is not None:
+        problems.append(binary)
         return []
     text = _decode(path, data, problems)
     if text is None:
@@ -87,6 +123,9 @@ def _read_rows(path: Path, problems: list[Problem]) -> list[_Row]:
         except StopIteration:
             break
         except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                problems.append(_oversized_field(path, text, start))
+                break  # the reader is lost inside the field: nothing after it can be trusted
             problems.append(
                 Problem(
                     path,
@@ -104,8 +143,29 @@ def _read_rows(path: Path, problems: list[Problem]) -> list[_Row]:
     return _rows_from_records(path, records, problems)
 
 
+def _oversized_field(path: Path, text: str, start: int) -> Problem:
+    """The csv module refuses a field longer than its limit: say where, and what that usually means."""
+    limit = csv.field_size_limit()
+    for number, line in enumerate(text.splitlines()[start - 1:], start):
+        if len(line) > limit:
+            return Problem(
+                path,
+                number,
+                f"line {number} is {len(line):,} characters long, over the csv module's field limit of {limit:,}: "
+                "a seed row is a few hundred characters, so this is no seed file (a data export, a minified "
+                "or binary file saved as .csv?); rows from here on not loaded",
+            )
+    return Problem(
+        path,
+        start,
+        f"a field starting on line {start} runs past the csv module's field limit of {limit:,} characters: a stray "
+        "double quote (\") opened a quoted field that swallowed the lines after it; remove it, or quote the whole "
+        "field and double the quote inside (\"\"); rows from here on not loaded",
+    )
+
+
 def _rows_from_records(path: Path, records: list[tuple[int, int, list[str]]], problems: list[Problem]) -> list[_Row]:
-    if not records:
+    if not any(cell.strip() for _, _, record in records for cell in record):
         problems.append(Problem(path, 1, "seed file is empty: expected the header " + ",".join(P.SEED_COLUMNS)))
         return []
     _, _, header = records[0]

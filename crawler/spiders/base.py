@@ -35,7 +35,7 @@ from scrapy.http import Request
 
 from crawler.items import FetchedDocument, PortalOutcome
 from crawler.platforms import Detection, detections_path, effective_platform, usable_detections
-from crawler.seeds import Seed, crawlable, for_platforms, load_seeds
+from crawler.seeds import Seed, crawlable, for_platforms, load_seeds, log_problems
 from crawler.spiders import health
 from crawler.spiders import links as L
 from crawler.spiders import patterns as SP
@@ -116,8 +116,7 @@ class PortalSpider(scrapy.Spider):
         """The seeds of a spider started on its own: loaded from ``seeds`` and selected here."""
         path = Path(self.seeds_arg or self.settings["HARVEST_SEEDS"])
         loaded = load_seeds(path)
-        for problem in loaded.problems:
-            self.logger.warning("seed problem: %s", problem)
+        log_problems(loaded.problems, self.logger)
         ids = [self.portal_id] if self.portal_id else None
         chosen = crawlable(loaded.seeds, province=self.province, ids=ids)
         self.detections = usable_detections(self.detections_file(), warn=self.logger.warning)
