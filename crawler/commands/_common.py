@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pipelines.storage.db import DatabaseUnavailable, check_connection, make_engine, upgrade_to_head
+from pipelines.storage.db import check_connection, make_engine, upgrade_to_head
 from pipelines.storage.store import ReportStore
 
 

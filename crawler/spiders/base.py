@@ -219,7 +219,8 @@ class PortalSpider(scrapy.Spider):
         if seed.id in self.backed_off:
             return
         text = L.response_text(response)
-        requested = (response.request.meta.get("redirect_urls") or [response.url])[0] if response.request else response.url
+        requested = ((response.request.meta.get("redirect_urls") or [response.url])[0] if response.request
+                     else response.url)
         event = health.classify_response(response.status, text, response.url, requested_url=str(requested),
                                          is_column=page == 1)
         if event:

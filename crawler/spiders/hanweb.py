@@ -230,7 +230,8 @@ class HanwebSpider(PortalSpider):
         if store is None:
             try:
                 stripped = text.lstrip()
-                store = parse_datastore(text) if stripped.startswith(("<?xml", "<datastore")) else inline_datastore(text)
+                is_xml = stripped.startswith(("<?xml", "<datastore"))
+                store = parse_datastore(text) if is_xml else inline_datastore(text)
             except MalformedXml:
                 store = None
         if store is None or not store.next_group:

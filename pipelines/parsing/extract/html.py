@@ -89,8 +89,8 @@ def _cell_text(cell) -> str:
             parts.append(_collapse(el.tail))
 
     walk(cell)
-    lines = [l.strip() for l in "".join(parts).split(_BREAK)]
-    return "\n".join(l for l in lines if l)
+    lines = [line.strip() for line in "".join(parts).split(_BREAK)]
+    return "\n".join(line for line in lines if line)
 
 
 def _span(cell, attr: str) -> int:

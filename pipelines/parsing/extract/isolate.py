@@ -12,6 +12,7 @@ child with SIGKILL. Every way the child can end becomes either the reader's resu
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import multiprocessing
 import os
@@ -60,10 +61,8 @@ def _peak_rss_mb() -> float:
 
 def _child(conn, reader: str, body: bytes, limits: Limits, spent_s: float, kwargs: dict) -> None:
     """Child process: cap the address space, run the reader, send one message, exit."""
-    try:
+    with contextlib.suppress(OSError):
         os.setpgid(0, 0)  # its own process group: a kill also reaches a converter it started
-    except OSError:
-        pass
     try:
         import resource
 
@@ -107,10 +106,8 @@ def _signal_name(exitcode: int | None) -> str:
 
 def _kill(proc) -> None:
     """SIGKILL the child and its process group (catdoc and any other converter it runs)."""
-    try:
+    with contextlib.suppress(OSError):  # ProcessLookupError, PermissionError included
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError, OSError):
-        pass
     proc.kill()
 
 
