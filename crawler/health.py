@@ -2,8 +2,8 @@
 
 States (from the last crawl run that covered the seed): OK, EMPTY, BLOCKED:<kind>,
 BROKEN:<404|soft-404|redirect-home|dns|tls|connect>, ROBOTS-DISALLOWED, MOVED (a redirect would
-leave the seed's site: not followed, the detail is the target, for a researcher to confirm); NEEDS-COLUMN for a seed without a
-column URL; NEVER-CRAWLED for a seed no run has covered yet.
+leave the seed's site: not followed, the detail is the target, for a researcher to confirm);
+NEEDS-COLUMN for a seed without a column URL; NEVER-CRAWLED for a seed no run has covered yet.
 
 Overdue monitor: reports for year Y are due by 31 January of Y+1 from departments and by 31 March
 of Y+1 from governments (report-format.md §1), plus a grace period (HARVEST_OVERDUE_GRACE_DAYS,

@@ -127,15 +127,14 @@ class IncrementalMiddleware:
             return request
         if datetime.now(UTC) - _aware(known.fetched_at) < self.revalidate_after:
             return None
-        headers = {}
+        headers: dict[str | bytes, Any] = dict(request.headers.to_unicode_dict())
         if known.etag:
             headers["If-None-Match"] = known.etag
         if known.last_modified:
             headers["If-Modified-Since"] = known.last_modified
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("harvest/incremental/revalidated")
-        return request.replace(headers={**request.headers.to_unicode_dict(), **headers},
-                               dont_filter=True)
+        return request.replace(headers=headers, dont_filter=True)
 
     def _mode_of(self, request: Request) -> str:
         """The run's mode, except ``full`` for a seed this spider never crawled to the end (for example an

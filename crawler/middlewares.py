@@ -61,6 +61,7 @@ from twisted.internet.defer import Deferred
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
+    from scrapy.robotstxt import RobotParser
 
 DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 ROBOTS_MAX_AGE_S = 24 * 3600.0  # RFC 9309 §2.4: a cached robots.txt SHOULD NOT be used longer
@@ -149,10 +150,13 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         super().__init__(crawler)
         self._cache = cache if cache is not None else SHARED_ROBOTS
         settings = crawler.settings
-        impl = self._parserimpl
-        self._parsers = self._cache.view(f"{impl.__module__}.{impl.__qualname__}",
-                                         settings.getfloat("HARVEST_ROBOTS_MAX_AGE_S", ROBOTS_MAX_AGE_S),
-                                         settings.getfloat("HARVEST_ROBOTS_RETRY_S", ROBOTS_RETRY_S))
+        # Scrapy annotates _parserimpl as a RobotParser instance; it holds the loaded class
+        impl: type[RobotParser] = self._parserimpl  # type: ignore[assignment]
+        self._shared = self._cache.view(f"{impl.__module__}.{impl.__qualname__}",
+                                        settings.getfloat("HARVEST_ROBOTS_MAX_AGE_S", ROBOTS_MAX_AGE_S),
+                                        settings.getfloat("HARVEST_ROBOTS_RETRY_S", ROBOTS_RETRY_S))
+        # Scrapy declares _parsers a dict but only uses mapping operations, which the shared view has
+        self._parsers = self._shared  # type: ignore[assignment]
         self._fetched: set[str] = set()  # netlocs whose robots.txt this crawler fetched itself
         self._counted: set[str] = set()  # netlocs counted in harvest/robots/shared
         self._released = False
@@ -168,7 +172,7 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
             self._released = True
             self._cache.release()
 
-    async def robot_parser(self, request: Request):  # type: ignore[no-untyped-def]
+    async def robot_parser(self, request: Request) -> RobotParser | None:
         netloc = urlparse_cached(request).netloc
         parser = self._parsers.get(netloc)
         if netloc in self._parsers and netloc not in self._fetched and netloc not in self._counted:
@@ -177,9 +181,9 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         elif netloc not in self._parsers:
             self._fetched.add(netloc)
         if isinstance(parser, Deferred):
-            waiter: Deferred = Deferred()
+            waiter: Deferred[RobotParser | None] = Deferred()
 
-            def relay(result):  # type: ignore[no-untyped-def]
+            def relay(result: Any) -> Any:
                 waiter.callback(result)
                 return result  # keep the shared Deferred's result for the next waiter
 
@@ -191,11 +195,11 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         if response.status >= 500:
             self._stats.inc_value("harvest/robots/unreachable_5xx")
             response = response.replace(body=DISALLOW_ALL)
-            self._parsers.mark_unreachable(netloc)
+            self._shared.mark_unreachable(netloc)
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
-        self._parsers.mark_unreachable(netloc)
+        self._shared.mark_unreachable(netloc)
         super()._robots_error(exc, netloc)
 
 

@@ -22,7 +22,7 @@ event ``MOVED`` with the target as detail (crawler/spiders/health.py), for a res
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 from urllib.parse import urljoin, urlsplit
 
 from scrapy.exceptions import IgnoreRequest
@@ -85,7 +85,7 @@ class _Guard:
         self.crawler = crawler
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler):  # type: ignore[no-untyped-def]
+    def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
     def _inc(self, key: str) -> None:

@@ -16,6 +16,7 @@ judged here; a public name resolving to an internal address is not detected.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -39,10 +40,8 @@ def normalize_host(host: str) -> str:
         host = host[1:-1]
     host = host.rstrip(".")
     if host and not host.isascii():
-        try:
+        with contextlib.suppress(UnicodeError):
             host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            pass
     return host
 
 

@@ -11,14 +11,14 @@ import os
 import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 
 def utc_stamp(now: datetime | None = None) -> str:
     """When an entry was learned: ``now`` (default: the current UTC time), to the second."""
-    return (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    return (now or datetime.now(UTC)).isoformat(timespec="seconds")
 
 
 def read_seed_entries(path: Path) -> dict[str, Any]:

@@ -55,7 +55,7 @@ STRICT_MAX_HAMMING = 3
 STATUS_RANK = {"ok": 2, "failed": 1, "needs_ocr": 0}
 
 
-class Relation(str, enum.Enum):
+class Relation(enum.StrEnum):
     DIFFERENT = "different"
     SAME_CONTENT = "same_content"  # identical normalized text: another source of the same version
     REPOST = "repost"  # near-duplicate of the same report: attach as another source

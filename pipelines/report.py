@@ -49,7 +49,7 @@ def joined_page(title: str | None, containers: list[str]) -> bytes:
     """One UTF-8 HTML page: the title as <h1>, then the content containers in order."""
     head = f"<h1>{html.escape(title)}</h1>" if title else ""
     return (f"<html><head><meta charset=\"utf-8\"></head><body>{head}{''.join(containers)}"
-            "</body></html>").encode("utf-8")
+            "</body></html>").encode()
 
 
 def parser_input(item: FetchedDocument) -> tuple[bytes, str | None]:

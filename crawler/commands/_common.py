@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from pipelines.storage.db import DatabaseUnavailable, check_connection, make_engine, upgrade_to_head
+from pipelines.storage.db import check_connection, make_engine, upgrade_to_head
 from pipelines.storage.store import ReportStore
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 
 def open_store(url: str) -> ReportStore:
@@ -17,7 +21,7 @@ def open_store(url: str) -> ReportStore:
     return ReportStore(engine)
 
 
-def quiet_unless_asked(settings, opts: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
+def quiet_unless_asked(settings: Settings, opts: argparse.Namespace) -> None:
     """Commands print their own answer: keep Scrapy's log (its start-up lines included) to warnings
     unless -L/--loglevel was given. Set at command-line priority, above the project's LOG_LEVEL."""
     if not getattr(opts, "loglevel", None):

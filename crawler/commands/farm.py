@@ -14,6 +14,7 @@ import argparse
 import signal
 import sys
 import threading
+from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
@@ -21,7 +22,7 @@ from scrapy.exceptions import UsageError
 
 class Command(ScrapyCommand):
     requires_project = False
-    default_settings = {"LOG_ENABLED": False}
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
         return "[--port P] [--portals N] [--seed S] [--faults/--no-faults] [--dedupe-traps] --out DIR"

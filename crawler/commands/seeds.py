@@ -6,8 +6,8 @@ when there is no error (warnings allowed), 1 when there is at least one error, 2
 
 ``scrapy seeds status [--province P] [--csv FILE] [--all]`` prints one line per seed with its
 platform and state (``MOVED: <target>`` for a seed whose redirect would leave its site, the
-CSV's ``detail`` column giving the target); an ``auto`` seed shows the family a crawl detected on its column page, marked
-``(detected)`` (the CSV's ``detection`` column gives the evidence), or ``auto`` until then.
+CSV's ``detail`` column giving the target); an ``auto`` seed shows the family a crawl detected on
+its column page, marked ``(detected)`` (the CSV's ``detection`` column gives the evidence), or ``auto`` until then.
 Until a crawl run has recorded per-seed health, the state is NEEDS-COLUMN for seeds without a
 column URL and UNKNOWN for the others; the health monitor plugs in through :func:`status_rows`'
 ``health`` argument.
@@ -167,11 +167,10 @@ class Command(ScrapyCommand):
     @staticmethod
     def _health(seeds: list[Seed]) -> dict[str, dict[str, object]]:
         """Health recorded by crawl runs (empty, with a warning, if the database is unreachable)."""
+        from crawler.commands._common import open_store
         from crawler.config import get_config
         from crawler.health import seed_status
         from pipelines.storage.db import DatabaseUnavailable
-
-        from crawler.commands._common import open_store
 
         try:
             store = open_store(get_config().database_url)

@@ -218,7 +218,8 @@ class PortalSpider(scrapy.Spider):
         if seed.id in self.backed_off:
             return
         text = L.response_text(response)
-        requested = (response.request.meta.get("redirect_urls") or [response.url])[0] if response.request else response.url
+        requested = ((response.request.meta.get("redirect_urls") or [response.url])[0] if response.request
+                     else response.url)
         event = health.classify_response(response.status, text, response.url, requested_url=str(requested),
                                          is_column=page == 1)
         if event:
@@ -334,7 +335,8 @@ class PortalSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         kwargs = getattr(request, "cb_kwargs", None) or {}
         seed: Seed | None = kwargs.get("seed")
-        self._inc(f"harvest/errors/{failure.type.__name__}")
+        error_type = type(failure.value)  # what failure.type names, never None in an errback
+        self._inc(f"harvest/errors/{error_type.__name__}")
         self.logger.warning("request failed: %s (%s)", getattr(request, "url", "?"), failure.getErrorMessage())
         if seed is None:
             return
@@ -344,7 +346,7 @@ class PortalSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         status = getattr(response, "status", None)
         text = L.response_text(response) if response is not None else ""
-        names = [cls.__name__ for cls in failure.type.__mro__]
+        names = [cls.__name__ for cls in error_type.__mro__]
         event = health.classify_failure(names, failure.getErrorMessage(), status, text)
         is_column = is_listing and kwargs.get("page") == 1
         if event == health.SERVER_5XX and not is_column:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from scrapy.http import Request
@@ -123,7 +123,7 @@ class GkmlptSpider(HintedApiSpider):
     fingerprints = patterns.GKMLPT_FINGERPRINTS
     detection_priority = 10
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.per_page: dict[str, int] = {}
 

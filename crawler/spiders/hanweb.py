@@ -19,7 +19,7 @@ History:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlencode, urljoin
 
 from lxml import etree
@@ -73,8 +73,9 @@ def parse_datastore(xml: str | bytes) -> Datastore:
         store.records.append(node.text or "")
     for tag, attr in (("totalrecord", "total_record"), ("totalpage", "total_page")):
         node = root.find(tag)
-        if node is not None and (node.text or "").strip().isdigit():
-            setattr(store, attr, int(node.text.strip()))
+        number = (node.text or "").strip() if node is not None else ""
+        if number.isdigit():
+            setattr(store, attr, int(number))
     node = root.find("nextgroup")
     if node is not None and node.text:
         m = patterns.HREF_ATTR.search(node.text)
@@ -186,7 +187,7 @@ class HanwebSpider(PortalSpider):
     fingerprints = patterns.HANWEB_FINGERPRINTS
     detection_priority = 20
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.jpage: dict[str, tuple[JpageConfig, str]] = {}
 
@@ -230,7 +231,8 @@ class HanwebSpider(PortalSpider):
         if store is None:
             try:
                 stripped = text.lstrip()
-                store = parse_datastore(text) if stripped.startswith(("<?xml", "<datastore")) else inline_datastore(text)
+                is_xml = stripped.startswith(("<?xml", "<datastore"))
+                store = parse_datastore(text) if is_xml else inline_datastore(text)
             except MalformedXml:
                 store = None
         if store is None or not store.next_group:

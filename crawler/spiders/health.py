@@ -88,7 +88,7 @@ def classify_status(status: int, text: str) -> str | None:
     if status in (412, 202) and patterns.CHALLENGE_RUISHU.search(text):
         return CHALLENGE_412
     if patterns.CHALLENGE_JSL.search(text) and status in (521, 200, 403) and len(text) < 20_000 and (
-            status == 521 or "<script" in text.lower() and len(visible_text(text)) < 200):
+            status == 521 or ("<script" in text.lower() and len(visible_text(text)) < 200)):
         return COOKIE_521
     if status == 412:
         return CHALLENGE_412

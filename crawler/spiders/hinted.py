@@ -132,7 +132,7 @@ class HintedApiSpider(PortalSpider):
         meta = request.meta if request is not None else {}
         if meta.get(HINT) or meta.get(ENTRY):
             problem = self.api_answer_error(L.response_text(response), response.url)
-            if meta.get(HINT) and problem and seed.id not in self.backed_off:
+            if meta.get(HINT) and problem and seed.id not in self.backed_off and request is not None:
                 yield from self.fall_back(seed, request, problem)
                 return
             if meta.get(ENTRY) and problem is None and request is not None:
@@ -151,10 +151,11 @@ class HintedApiSpider(PortalSpider):
         if request is not None and seed is not None and request.meta.get(HINT) and seed.id not in self.backed_off:
             response = getattr(failure.value, "response", None)
             text = L.response_text(response) if response is not None else ""
-            names = [cls.__name__ for cls in failure.type.__mro__]
+            error_type = type(failure.value)  # what failure.type names, never None in an errback
+            names = [cls.__name__ for cls in error_type.__mro__]
             event = health.classify_failure(names, failure.getErrorMessage(), getattr(response, "status", None), text)
             if event not in NO_FALLBACK_EVENTS:
-                yield from self.fall_back(seed, request, f"{failure.type.__name__}: {failure.getErrorMessage()[:200]}")
+                yield from self.fall_back(seed, request, f"{error_type.__name__}: {failure.getErrorMessage()[:200]}")
                 return
         yield from super().on_error(failure)
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qs, parse_qsl, urljoin
 
 from parsel import Selector
@@ -131,7 +131,7 @@ class JsonApiSpider(HintedApiSpider):
     fingerprints = patterns.JSONAPI_FINGERPRINTS
     detection_priority = 40
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.configs: dict[str, tuple[SearchConfig, str]] = {}
 
@@ -169,8 +169,8 @@ class JsonApiSpider(HintedApiSpider):
             body = (response.request.body or b"").decode("utf-8", "replace") if response.request else ""
             requested = int((parse_qs(body).get("pageIndex") or ["1"])[0] or 1)
             nxt = next_page_index(answer, requested)
-            config, referer = self.configs[seed.id]
-            return [search_request(config, nxt, referer)] if nxt else []
+            saved, referer = self.configs[seed.id]
+            return [search_request(saved, nxt, referer)] if nxt else []
         config = parse_config(text, url)
         if config is None:
             if page == 1:

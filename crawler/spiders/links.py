@@ -58,7 +58,7 @@ def guess_year(title: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _text(node) -> str:  # type: ignore[no-untyped-def]
+def _text(node: Selector) -> str:
     return normalise_title("".join(node.css("::text").getall()))
 
 
@@ -66,7 +66,7 @@ def _usable_href(href: str) -> bool:
     return bool(href) and not href.startswith(("javascript:", "#", "mailto:"))
 
 
-def anchor_title(a) -> str:  # type: ignore[no-untyped-def]
+def anchor_title(a: Selector) -> str:
     """A listing anchor's title: the ``title`` attribute (full title) before the truncated text."""
     return normalise_title(a.attrib.get("title", "")) or _text(a)
 

@@ -8,6 +8,8 @@ declaration is an import error, not a seed silently skipped.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from crawler.patterns import PLATFORM_AUTO
 from crawler.spiders.base import PortalSpider
 from crawler.spiders.generic import GenericSpider
@@ -15,6 +17,9 @@ from crawler.spiders.gkmlpt import GkmlptSpider
 from crawler.spiders.hanweb import HanwebSpider
 from crawler.spiders.jsonapi import JsonApiSpider
 from crawler.spiders.trs import TrsSpider
+
+if TYPE_CHECKING:
+    from scrapy.spiderloader import SpiderLoaderProtocol
 
 FAMILY_SPIDERS: tuple[type[PortalSpider], ...] = (TrsSpider, HanwebSpider, GkmlptSpider, JsonApiSpider,
                                                   GenericSpider)
@@ -63,7 +68,7 @@ def spider_for(platform: str) -> type[PortalSpider]:
     return SPIDER_FOR_PLATFORM[platform]
 
 
-def check_spider_loader(spider_loader) -> None:  # type: ignore[no-untyped-def]
+def check_spider_loader(spider_loader: SpiderLoaderProtocol) -> None:
     """Raise :class:`RegistryError` when Scrapy's spider loader knows a family spider (a class that
     declares ``platforms``) that is not in :data:`FAMILY_SPIDERS`, or misses one that is: its seeds
     would otherwise never be crawled."""

@@ -80,9 +80,9 @@ def parse_pager(html: str) -> TrsPager | None:
             return TrsPager(int(fields["size"]), current + 1, fields.get("prefix", "index"),
                             fields.get("suffix", "html"), False)
     if m := patterns.TRS_COUNT_PAGE.search(html):
-        current = patterns.TRS_CURRENT_PAGE.search(html)
+        current_match = patterns.TRS_CURRENT_PAGE.search(html)
         name = patterns.TRS_CLASSIC_NAME.search(html)
-        return TrsPager(int(m.group(1)), (int(current.group(1)) if current else 0) + 1,
+        return TrsPager(int(m.group(1)), (int(current_match.group(1)) if current_match else 0) + 1,
                         name["name"] if name else "index", name["ext"] if name else "html", False)
     return None
 

@@ -17,7 +17,7 @@ from pipelines.parsing.extract.sniff import format_hint, sniff
 from pipelines.parsing.extract.text import charset_from_content_type
 from pipelines.parsing.types import ExtractedDocument
 
-__all__ = ["extract", "read_bounded", "ExtractionError", "Limits", "DEFAULT_LIMITS", "sniff"]
+__all__ = ["DEFAULT_LIMITS", "ExtractionError", "Limits", "extract", "read_bounded", "sniff"]
 
 _COMPATIBLE_HINTS = {("html", "text"), ("text", "html")}
 

@@ -15,7 +15,7 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 def _cell_text(cell) -> str:
     lines = [normalise_ws(p.text) for p in cell.paragraphs]
-    return "\n".join(l for l in lines if l)
+    return "\n".join(line for line in lines if line)
 
 
 def table_grid(table, limits: Limits) -> tuple[tuple[str | None, ...], ...]:
@@ -65,7 +65,7 @@ def _body_blocks(doc, limits: Limits, deadline: Deadline) -> list[Block]:
                 rows = table_grid(table, limits)
                 if rows and len(rows[0]) == 1:
                     for row in rows:
-                        blocks.extend(Block(kind="text", text=l) for l in (row[0] or "").split("\n") if l)
+                        blocks.extend(Block(kind="text", text=line) for line in (row[0] or "").split("\n") if line)
                 elif rows:
                     blocks.append(Block(kind="table", rows=rows))
             elif tag in (_W + "sdt", _W + "sdtContent", _W + "customXml", _W + "smartTag"):

@@ -89,8 +89,8 @@ def _cell_text(cell) -> str:
             parts.append(_collapse(el.tail))
 
     walk(cell)
-    lines = [l.strip() for l in "".join(parts).split(_BREAK)]
-    return "\n".join(l for l in lines if l)
+    lines = [line.strip() for line in "".join(parts).split(_BREAK)]
+    return "\n".join(line for line in lines if line)
 
 
 def _span(cell, attr: str) -> int:
@@ -237,7 +237,7 @@ def _looks_like_js(text: str) -> bool:
     if P.EXTRACT_JS_START.match(text):
         return True
     m = P.EXTRACT_HTML_MARKERS.search(text[:8192])
-    return bool(m) and m.start() > 0 and text[m.start() - 1] in "\"'`"
+    return m is not None and m.start() > 0 and text[m.start() - 1] in "\"'`"
 
 
 def extract_html(body: bytes, *, limits: Limits, deadline: Deadline, declared_charset: str | None = None,

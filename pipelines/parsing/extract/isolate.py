@@ -12,6 +12,7 @@ child with SIGKILL. Every way the child can end becomes either the reader's resu
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import multiprocessing
 import os
@@ -19,10 +20,14 @@ import signal
 import threading
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Literal
 
 from pipelines.parsing.extract.errors import ExtractionError
 from pipelines.parsing.extract.limits import MB, Deadline, Limits
 from pipelines.parsing.types import ExtractedDocument
+
+if TYPE_CHECKING:
+    from multiprocessing.context import ForkServerContext
 
 # reader name → (module, function); each function takes (body, *, limits, deadline, **kwargs).
 READERS = {
@@ -35,10 +40,10 @@ _PRELOAD = ["pipelines.parsing.extract.isolate", "pdfplumber", "pdfminer.pdfpars
             *sorted({module for module, _ in READERS.values()})]
 
 _lock = threading.Lock()
-_context = None
+_context: ForkServerContext | Literal[False] | None = None  # False: no forkserver on this platform
 
 
-def _mp_context():
+def _mp_context() -> ForkServerContext | None:
     """The forkserver context (created once, readers preloaded), or None where there is none."""
     global _context
     with _lock:
@@ -61,10 +66,8 @@ def _peak_rss_mb() -> float:
 
 def _child(conn, reader: str, body: bytes, limits: Limits, spent_s: float, kwargs: dict) -> None:
     """Child process: cap the address space, run the reader, send one message, exit."""
-    try:
+    with contextlib.suppress(OSError):
         os.setpgid(0, 0)  # its own process group: a kill also reaches a converter it started
-    except OSError:
-        pass
     try:
         import resource
 
@@ -78,7 +81,8 @@ def _child(conn, reader: str, body: bytes, limits: Limits, spent_s: float, kwarg
         fn = getattr(importlib.import_module(module), name)
         deadline = Deadline(min(limits.deadline_s, limits.budget_s) - spent_s)
         doc = fn(body, limits=replace(limits, isolate=False), deadline=deadline, **kwargs)
-        message = ("ok", doc, _peak_rss_mb())
+        # ("ok", document, peak MB) | ("error", code, reason, peak MB) | ("memory", peak MB)
+        message: tuple[Any, ...] = ("ok", doc, _peak_rss_mb())
     except ExtractionError as exc:
         message = ("error", exc.code, exc.reason, _peak_rss_mb())
     except MemoryError:
@@ -108,10 +112,8 @@ def _signal_name(exitcode: int | None) -> str:
 
 def _kill(proc) -> None:
     """SIGKILL the child and its process group (catdoc and any other converter it runs)."""
-    try:
+    with contextlib.suppress(OSError):  # ProcessLookupError, PermissionError included
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError, OSError):
-        pass
     proc.kill()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import zipfile
 from pathlib import PurePosixPath
@@ -76,17 +77,14 @@ def sniff(body: bytes, hint: str | None = None) -> str:
     sample = body[:8192]
     for bom, enc in BOMS:
         if sample.startswith(bom):
-            try:
+            with contextlib.suppress(LookupError):
                 sample = sample[len(bom):].decode(enc, errors="ignore").encode("utf-8")
-            except LookupError:
-                pass
             break
     text = sample.decode("latin-1")
     if P.EXTRACT_HTML_MARKERS.search(text[:4096]):
         return "html"
     if hint == "html" and P.EXTRACT_JS_HTML_TAG.search(body[:2_000_000].decode("latin-1")):
         return "html"
-    if b"\\\"" in body or b"\\'" in body:
-        if P.EXTRACT_JS_HTML_TAG.search(body[:2_000_000].decode("latin-1")):
-            return "html"
+    if (b"\\\"" in body or b"\\'" in body) and P.EXTRACT_JS_HTML_TAG.search(body[:2_000_000].decode("latin-1")):
+        return "html"
     return "text"

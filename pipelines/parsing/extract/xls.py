@@ -62,8 +62,8 @@ def _render(value, number_format: str | None = None) -> str:
         return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
-    lines = [normalise_ws(l) for l in str(value).replace("\r", "\n").split("\n")]
-    return "\n".join(l for l in lines if l)
+    lines = [normalise_ws(line) for line in str(value).replace("\r", "\n").split("\n")]
+    return "\n".join(line for line in lines if line)
 
 
 def _apply_merges(grid: list[list[str | None]], merges: list[tuple[int, int, int, int]]) -> None:

@@ -42,14 +42,11 @@ def _xml_encoding_refusal(head: bytes) -> str | None:
     none of the searched byte strings), or None."""
     if head.startswith(_EBCDIC_XML):
         return "is EBCDIC-encoded"
-    for bom, family in ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
-                        (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if head.startswith(bom):
-            return None  # the BOM fixes the encoding; the declaration cannot change the family
-    for family, probe in (("utf-32-le", b"<\0\0\0"), ("utf-32-be", b"\0\0\0<"),
-                          ("utf-16-le", b"<\0"), ("utf-16-be", b"\0<")):
-        if head.startswith(probe):
-            return None
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None  # the BOM fixes the encoding; the declaration cannot change the family
+    # "<" in UTF-32-LE, UTF-32-BE, UTF-16-LE, UTF-16-BE without a BOM
+    if head.startswith((b"<\0\0\0", b"\0\0\0<", b"<\0", b"\0<")):
+        return None
     m = _XML_ENCODING.match(head[:512].decode("latin-1"))
     if not m:
         return None
