@@ -1,7 +1,7 @@
 """CMS-family (platform) detection for ``auto`` seeds, and the record of past detections.
 
 :func:`detect_platform` is a pure function of a column page's body and URL, using the fingerprints
-(portals.md §2) each registered family spider declares (crawler/spiders/registry.py). Detections are stored in
+(portals.md §2) each registered family spider declares (crawler/families.py). Detections are stored in
 ``<var_dir>/platforms.json`` (never in the researchers' seed files) so the next run uses the stored
 answer instead of guessing again; a stored detection is ignored once the seed's column URL changes.
 """
@@ -15,18 +15,12 @@ from datetime import datetime
 from pathlib import Path
 
 from crawler import patterns as P
+from crawler.families import DETECTABLE_PLATFORMS, DETECTION_ORDER, PLATFORM_KEYS
 from crawler.spiders import patterns as SP
 from crawler.statefile import read_seed_entries, utc_stamp, write_seed_entries
 
 DETECTIONS_FILE = "platforms.json"
 DETECTIONS_FORMAT = 1
-
-
-def _registry():  # type: ignore[no-untyped-def]
-    """crawler.spiders.registry, imported late: the spiders import this module."""
-    from crawler.spiders import registry
-
-    return registry
 
 
 def _text_of(body: bytes | str) -> str:
@@ -57,19 +51,16 @@ def _is_json_document(text: str) -> bool:
 def detect_platform(body: bytes | str, url: str) -> tuple[str, str]:
     """Return ``(platform key, evidence)`` for a column page.
 
-    The registered families (crawler/spiders/registry.py) are tried in their declared detection
+    The registered families (crawler/families.py) are tried in their declared detection
     priority, each with its declared :class:`~crawler.spiders.patterns.Fingerprints` (a family
     tried earlier may show strings of later families on its pages). Body evidence beats URL
     evidence: first every family's body and strong URL fingerprints, then a whole-JSON body, then
     weak (late) URL fingerprints. A page with no usable content gives ``("auto", reason)`` so the
     next fetch tries again; an HTML page no family claims goes to the fallback family (``plain``).
     """
-    from crawler.spiders.registry import DETECTION_ORDER
-
     text = _text_of(body)
     url = url or ""
-    families = [(spider.platforms[0], spider.fingerprints) for spider in DETECTION_ORDER
-                if spider.fingerprints is not None]
+    families = [(family.key, family.fingerprints) for family in DETECTION_ORDER]
     for key, prints in families:
         if prints.fallback:
             continue
@@ -128,7 +119,7 @@ def load_detections(path: Path | None = None) -> dict[str, Detection]:
                 url=entry.get("url", ""),
                 detected_at=entry.get("detected_at", ""),
             )
-            if det.platform not in _registry().PLATFORM_KEYS:
+            if det.platform not in PLATFORM_KEYS:
                 raise ValueError(f"unknown platform {det.platform!r} for seed {seed_id}")
             result[seed_id] = det
         return result
@@ -154,9 +145,9 @@ def record_detection(
 def record_detections(detections: list[Detection], path: Path | None = None) -> None:
     """Store (or replace) several detections with one atomic rewrite of the file (a crawl's batch)."""
     for detection in detections:
-        if detection.platform not in _registry().DETECTABLE_PLATFORMS:
+        if detection.platform not in DETECTABLE_PLATFORMS:
             raise ValueError(f"cannot record platform {detection.platform!r}; "
-                             f"use one of {', '.join(_registry().DETECTABLE_PLATFORMS)}")
+                             f"use one of {', '.join(DETECTABLE_PLATFORMS)}")
     if not detections:
         return
     path = detections_path() if path is None else Path(path)
@@ -174,7 +165,7 @@ def new_detection(seed_id: str, column_url: str, body: bytes | str, url: str,
     detection when researchers change it); ``url`` is where the page was read (after redirects).
     """
     platform, evidence = detect_platform(body, url)
-    if platform not in _registry().DETECTABLE_PLATFORMS:
+    if platform not in DETECTABLE_PLATFORMS:
         return None
     return Detection(seed_id=seed_id, platform=platform, evidence=evidence, url=column_url,
                      detected_at=utc_stamp(now))

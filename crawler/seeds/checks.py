@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from crawler import patterns as P
+from crawler.families import PLATFORM_KEYS
 from crawler.seeds.model import ADDRESS, WARNING, Problem, Seed, SeedLoad
 from crawler.seeds.places import _region_index, adcode_tier, province_for, same_place
 from crawler.seeds.reading import _read_rows, _Row, seed_files
@@ -146,8 +147,6 @@ def _check_row(row: _Row, file_prov: P.Province | None, problems: list[Problem])
                 address.append(note)
     elif not v.get("notes"):
         warnings.append("column_url is empty: say in notes what is known (the seed shows as NEEDS-COLUMN)")
-
-    from crawler.spiders.registry import PLATFORM_KEYS  # the family registry (imports the spiders)
 
     platform = v.get("platform", "")
     if platform and platform not in PLATFORM_KEYS:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from crawler import patterns as P
+from crawler.families import PLATFORM_KEYS
 from crawler.seeds.model import Seed, SeedSelectionError
 from crawler.seeds.places import province_for
 
@@ -49,8 +50,6 @@ def select_seeds(
         wanted_set = set(wanted)
         chosen = [s for s in chosen if s.id in wanted_set]
     if platform is not None:
-        from crawler.spiders.registry import PLATFORM_KEYS  # the family registry (imports the spiders)
-
         if platform not in PLATFORM_KEYS:
             raise SeedSelectionError(f"unknown platform {platform!r}; use one of {', '.join(PLATFORM_KEYS)}")
         chosen = [s for s in chosen if s.platform == platform]

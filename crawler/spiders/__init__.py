@@ -1,21 +1,24 @@
 """Scrapy spiders: one per CMS family, plus the health and hint spiders.
 
-A CMS family is one unit: its spider class declares its platform key(s) (``platforms``), its
-fingerprints (``fingerprints``, kept in the family's section of :mod:`crawler.spiders.patterns`)
-and its ``detection_priority``; :mod:`crawler.spiders.registry` is the one list of families, from
-which come the spider of each seed, the valid ``platform`` values of the seed files, and the order
-in which :func:`crawler.platforms.detect_platform` tries the families.
+A CMS family is one unit: its declaration in :mod:`crawler.families` (platform key(s), detection
+priority, fingerprints kept in the family's section of :mod:`crawler.spiders.patterns`) and its
+spider class, which points at that declaration (``family = families.FOO``).
+:data:`crawler.families.FAMILIES` is the one list of families, from which come the valid
+``platform`` values of the seed files and the order in which
+:func:`crawler.platforms.detect_platform` tries the families — without importing any spider;
+:mod:`crawler.spiders.registry` maps each declaration to its spider class.
 
 Adding a family (say ``foo``) touches about five files:
 
 1. ``crawler/spiders/foo.py`` — pure parse functions (at least ``parse_listing(text, url)``) and a
-   thin ``FooSpider(PortalSpider)`` with ``platforms = ("foo",)``,
-   ``fingerprints = patterns.FOO_FINGERPRINTS`` and a ``detection_priority`` no other family uses
-   (lower is tried first: go before a family whose strings your pages may also show; the
-   ``plain`` fallback stays last). Its pager regexes and its ``Fingerprints(body=..., url=...)``
-   go in a ``foo`` section of ``crawler/spiders/patterns.py``.
-2. ``crawler/spiders/registry.py`` — add ``FooSpider`` to ``FAMILY_SPIDERS``. Forgetting it is an
-   error: ``scrapy nightly``/``backfill``/``demo`` refuse to run (``check_spider_loader``) and
+   thin ``FooSpider(PortalSpider)`` with ``family = families.FOO``. Its pager regexes and its
+   ``Fingerprints(body=..., url=...)`` go in a ``foo`` section of ``crawler/spiders/patterns.py``.
+2. ``crawler/families.py`` — ``FOO = Family(("foo",), <priority>, SP.FOO_FINGERPRINTS)`` added to
+   ``FAMILIES``, with a ``detection_priority`` no other family uses (lower is tried first: go
+   before a family whose strings your pages may also show; the ``plain`` fallback stays last);
+   and ``FooSpider`` in ``crawler/spiders/registry.py`` ``FAMILY_SPIDERS``. A declaration without
+   its spider (or the reverse) is an import error; a spider Scrapy knows but the registry misses
+   makes ``scrapy nightly``/``backfill``/``demo`` refuse to run (``check_spider_loader``), and
    ``tests/spiders/test_families_registry.py`` fails.
 3. ``tests/spiders/fixtures/`` — saved bytes of a listing page and a report detail page (each with
    its ``.meta.json``: url, status, headers), e.g. saved from what the farm serves; and

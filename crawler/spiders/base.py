@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Request
 
+from crawler.families import Family
 from crawler.items import FetchedDocument, PortalOutcome
 from crawler.platforms import Detection, detections_path, effective_platform, usable_detections
 from crawler.seeds import Seed, crawlable, for_platforms, load_seeds, log_problems
@@ -69,17 +70,22 @@ def request_key(request: Request) -> tuple[str, str, bytes]:
 
 
 class PortalSpider(scrapy.Spider):
-    # --- the CMS family this spider is (all three set on a family spider, which must be listed in
-    # crawler/spiders/registry.py; see crawler/spiders/__init__.py) ---
-    #: seeds whose ``platform`` is one of these are crawled by this spider; the first one is the
-    #: key platform detection gives a page showing this family's fingerprints
+    # --- the CMS family this spider is: its declaration in crawler/families.py (see
+    # crawler/spiders/__init__.py); the three attributes below are copied from it ---
+    family: ClassVar[Family | None] = None
+    #: seeds whose ``platform`` is one of these are crawled by this spider
     platforms: ClassVar[tuple[str, ...]] = ()
-    #: how platform detection recognises the family's column page (its section of
-    #: crawler/spiders/patterns.py)
+    #: how platform detection recognises the family's column page
     fingerprints: ClassVar[SP.Fingerprints | None] = None
-    #: platform detection tries families in ascending priority: a family whose pages may also
-    #: show a later family's strings goes first
+    #: platform detection tries families in ascending priority
     detection_priority: ClassVar[int | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "family" in cls.__dict__ and cls.family is not None:
+            cls.platforms = cls.family.platforms
+            cls.fingerprints = cls.family.fingerprints
+            cls.detection_priority = cls.family.detection_priority
 
     def __init__(self, seeds: str | None = None, province: str | None = None,
                  portal: str | None = None, mode: str = "full", max_pages: str | int = 50,

@@ -22,17 +22,17 @@ History:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 from scrapy.http import Request
 
+from crawler import families
 from crawler.patterns import PLATFORM_AUTO
 from crawler.platforms import Detection, new_detection, record_detections
 from crawler.spiders import links as L
-from crawler.spiders import patterns
-from crawler.spiders import trs
+from crawler.spiders import patterns, trs
 from crawler.spiders.base import PortalSpider
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ def next_page(html: str, url: str, page: int = 1) -> str | None:
     return guess.url_of(n)
 
 
-PLATFORM_PLAIN = "plain"  # anything else with an HTML pager (?page=N, /N.html, 下一页 anchors)
+PLATFORM_PLAIN = families.PLAIN.key  # anything else with an HTML pager (?page=N, /N.html, 下一页 anchors)
 
 #: detections are written in batches (and at the end of the crawl), not one file rewrite per seed
 DETECTIONS_PER_WRITE = 50
@@ -140,9 +140,7 @@ def parse_listing(html: str, base_url: str) -> list[L.ReportLink]:
 
 class GenericSpider(PortalSpider):
     name = "generic"
-    platforms: ClassVar[tuple[str, ...]] = (PLATFORM_PLAIN, PLATFORM_AUTO)
-    fingerprints = patterns.PLAIN_FINGERPRINTS
-    detection_priority = 100  # the fallback: any HTML page no other family claims
+    family = families.PLAIN
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -21,11 +21,12 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from scrapy.http import Request
 
+from crawler import families
 from crawler.spiders import links as L
 from crawler.spiders import patterns
 from crawler.spiders.base import ENTRY
@@ -119,9 +120,7 @@ def next_api_url(answer: ApiPage, url: str, per_page: int) -> str | None:
 
 class GkmlptSpider(HintedApiSpider):
     name = "gkmlpt"
-    platforms: ClassVar[tuple[str, ...]] = ("gkmlpt",)
-    fingerprints = patterns.GKMLPT_FINGERPRINTS
-    detection_priority = 10
+    family = families.GKMLPT
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -19,12 +19,13 @@ History:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urljoin
 
 from lxml import etree
 from scrapy.http import FormRequest, Request
 
+from crawler import families
 from crawler.spiders import links as L
 from crawler.spiders import patterns
 from crawler.spiders.base import PortalSpider
@@ -183,9 +184,7 @@ def next_page_get(url: str, answer: Datastore) -> str | None:
 
 class HanwebSpider(PortalSpider):
     name = "hanweb"
-    platforms: ClassVar[tuple[str, ...]] = ("hanweb",)
-    fingerprints = patterns.HANWEB_FINGERPRINTS
-    detection_priority = 20
+    family = families.HANWEB
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, parse_qsl, urljoin
 
 from parsel import Selector
 from scrapy.http import FormRequest, Request
 
+from crawler import families
 from crawler.spiders import links as L
 from crawler.spiders import patterns
 from crawler.spiders.base import ENTRY
@@ -127,9 +128,7 @@ def next_page_index(answer: SearchPage, requested: int) -> int | None:
 
 class JsonApiSpider(HintedApiSpider):
     name = "jsonapi"
-    platforms: ClassVar[tuple[str, ...]] = ("jsonapi",)
-    fingerprints = patterns.JSONAPI_FINGERPRINTS
-    detection_priority = 40
+    family = families.JSONAPI
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,16 +1,17 @@
-"""The one registry of CMS families: which spider crawls which seeds, and in which order platform
-detection tries the families (how to add a family: crawler/spiders/__init__.py).
+"""The family spiders: which spider class crawls which seeds.
 
-Every family spider declares ``platforms`` (its keys), ``fingerprints`` and ``detection_priority``;
-this module checks those declarations when it is imported, so a family with a missing or clashing
-declaration is an import error, not a seed silently skipped.
+The families themselves (keys, detection priority, fingerprints) are declared in
+:mod:`crawler.families`, which imports no spider; this module maps each declaration to the one
+spider class that points at it (``family = families.X``) and checks, when imported, that every
+declaration has exactly one spider and every family spider one declaration — a missed entry is an
+import error, not a seed silently skipped. How to add a family: :mod:`crawler.spiders`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
-from crawler.patterns import PLATFORM_AUTO
+from crawler.families import DETECTABLE_PLATFORMS, FAMILIES, PLATFORM_KEYS, RegistryError
 from crawler.spiders.base import PortalSpider
 from crawler.spiders.generic import GenericSpider
 from crawler.spiders.gkmlpt import GkmlptSpider
@@ -18,47 +19,31 @@ from crawler.spiders.hanweb import HanwebSpider
 from crawler.spiders.jsonapi import JsonApiSpider
 from crawler.spiders.trs import TrsSpider
 
-if TYPE_CHECKING:
-    from scrapy.spiderloader import SpiderLoaderProtocol
+__all__ = ["DETECTABLE_PLATFORMS", "DETECTION_ORDER", "FAMILY_SPIDERS", "PLATFORM_KEYS", "SPIDER_FOR_PLATFORM",
+           "RegistryError", "check_spider_loader", "spider_for"]
 
 FAMILY_SPIDERS: tuple[type[PortalSpider], ...] = (TrsSpider, HanwebSpider, GkmlptSpider, JsonApiSpider,
                                                   GenericSpider)
 
 
-class RegistryError(RuntimeError):
-    """The family declarations are inconsistent (a programming error, raised at import)."""
-
-
-def _check(families: tuple[type[PortalSpider], ...]) -> dict[str, type[PortalSpider]]:
-    owners: dict[str, type[PortalSpider]] = {}
-    priorities: dict[int, type[PortalSpider]] = {}
-    for spider in families:
-        if not spider.platforms or spider.fingerprints is None or spider.detection_priority is None:
-            raise RegistryError(f"family spider {spider.__name__} must declare platforms, fingerprints "
-                                "and detection_priority")
-        if spider.detection_priority in priorities:
-            raise RegistryError(f"detection priority {spider.detection_priority} declared by both "
-                                f"{priorities[spider.detection_priority].__name__} and {spider.__name__}")
-        priorities[spider.detection_priority] = spider
-        for platform in spider.platforms:
-            if platform in owners:
-                raise RegistryError(f"platform {platform!r} claimed by both {owners[platform].__name__} "
-                                    f"and {spider.__name__}")
-            owners[platform] = spider
-    if PLATFORM_AUTO not in owners:
-        raise RegistryError(f"no family spider crawls {PLATFORM_AUTO!r} seeds")
-    fallbacks = [s for s in families if s.fingerprints.fallback]  # type: ignore[union-attr]
-    if len(fallbacks) != 1 or max(families, key=lambda s: s.detection_priority or 0) is not fallbacks[0]:
-        raise RegistryError("exactly one family must be the detection fallback, with the highest priority")
-    return owners
+def _check(spiders: tuple[type[PortalSpider], ...]) -> dict[str, type[PortalSpider]]:
+    by_family: dict[int, type[PortalSpider]] = {}
+    for spider in spiders:
+        if spider.family is None or spider.family not in FAMILIES:
+            raise RegistryError(f"family spider {spider.__name__} must point at a declaration of "
+                                "crawler/families.py FAMILIES (family = families.X)")
+        if id(spider.family) in by_family:
+            raise RegistryError(f"family {spider.family.key!r} has two spiders: "
+                                f"{by_family[id(spider.family)].__name__} and {spider.__name__}")
+        by_family[id(spider.family)] = spider
+    missing = [f.key for f in FAMILIES if id(f) not in by_family]
+    if missing:
+        raise RegistryError(f"families without a spider in FAMILY_SPIDERS: {', '.join(missing)}")
+    return {platform: spider for spider in spiders for platform in spider.platforms}
 
 
 SPIDER_FOR_PLATFORM: dict[str, type[PortalSpider]] = _check(FAMILY_SPIDERS)
-#: every key a seed's ``platform`` column may hold (the families' keys, ``auto`` included)
-PLATFORM_KEYS: tuple[str, ...] = tuple(SPIDER_FOR_PLATFORM)
-#: keys platform detection may give a recognised page (``auto`` means "no evidence")
-DETECTABLE_PLATFORMS: tuple[str, ...] = tuple(k for k in PLATFORM_KEYS if k != PLATFORM_AUTO)
-#: the families in the order platform detection tries them (ascending ``detection_priority``)
+#: the family spiders in the order platform detection tries their families
 DETECTION_ORDER: tuple[type[PortalSpider], ...] = tuple(
     sorted(FAMILY_SPIDERS, key=lambda s: s.detection_priority or 0))
 
@@ -68,7 +53,7 @@ def spider_for(platform: str) -> type[PortalSpider]:
     return SPIDER_FOR_PLATFORM[platform]
 
 
-def check_spider_loader(spider_loader: SpiderLoaderProtocol) -> None:
+def check_spider_loader(spider_loader: Any) -> None:
     """Raise :class:`RegistryError` when Scrapy's spider loader knows a family spider (a class that
     declares ``platforms``) that is not in :data:`FAMILY_SPIDERS`, or misses one that is: its seeds
     would otherwise never be crawled."""

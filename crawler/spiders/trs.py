@@ -26,13 +26,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request
 
+from crawler import families
 from crawler.incremental import ARTICLE_PART
 from crawler.items import FetchedDocument
 from crawler.spiders import links as L
@@ -159,9 +160,7 @@ def article_parts(html: str, base_url: str) -> list[str]:
 
 class TrsSpider(PortalSpider):
     name = "trs"
-    platforms: ClassVar[tuple[str, ...]] = ("trs",)
-    fingerprints = patterns.TRS_FINGERPRINTS
-    detection_priority = 30
+    family = families.TRS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

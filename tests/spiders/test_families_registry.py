@@ -173,21 +173,38 @@ def test_a_missed_registration_is_an_error() -> None:
 
 
 def test_registry_rejects_inconsistent_declarations() -> None:
-    class NoPriority(PortalSpider):
-        name = "nopriority"
-        platforms = ("x",)
-        fingerprints = registry.TrsSpider.fingerprints
+    from crawler import families
 
-    class SameKey(PortalSpider):
-        name = "samekey"
-        platforms = ("trs",)
-        fingerprints = registry.TrsSpider.fingerprints
-        detection_priority = 35
-
-    with pytest.raises(registry.RegistryError, match="detection_priority"):
-        registry._check((*registry.FAMILY_SPIDERS, NoPriority))
+    same_priority = families.Family(("x",), families.TRS.detection_priority, families.TRS.fingerprints)
+    same_key = families.Family(("trs",), 35, families.TRS.fingerprints)
+    with pytest.raises(registry.RegistryError, match="detection priority"):
+        families.check((*families.FAMILIES, same_priority))
     with pytest.raises(registry.RegistryError, match="claimed by both"):
-        registry._check((*registry.FAMILY_SPIDERS, SameKey))
+        families.check((*families.FAMILIES, same_key))
+
+    class Undeclared(PortalSpider):
+        name = "undeclared"
+        platforms = ("x",)
+
+    class SecondTrs(PortalSpider):
+        name = "secondtrs"
+        family = families.TRS
+
+    with pytest.raises(registry.RegistryError, match="must point at a declaration"):
+        registry._check((*registry.FAMILY_SPIDERS, Undeclared))
+    with pytest.raises(registry.RegistryError, match="has two spiders"):
+        registry._check((*registry.FAMILY_SPIDERS, SecondTrs))
+    with pytest.raises(registry.RegistryError, match="without a spider"):
+        registry._check(registry.FAMILY_SPIDERS[:-1])
+
+
+def test_family_spiders_copy_their_declaration() -> None:
+    from crawler import families
+
+    for spider in registry.FAMILY_SPIDERS:
+        assert spider.family in families.FAMILIES
+        assert (spider.platforms, spider.fingerprints, spider.detection_priority) == (
+            spider.family.platforms, spider.family.fingerprints, spider.family.detection_priority)
 
 
 if __name__ == "__main__":
