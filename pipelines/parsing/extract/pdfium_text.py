@@ -146,6 +146,8 @@ def _prototype(function, restype, *argtypes):
     """``function`` (a pypdfium2.raw binding) called through a prototype with plain ctypes
     types: handles go in and out as integers, which saves a pointer conversion per call."""
     address = ctypes.cast(function, ctypes.c_void_p).value
+    if not address:
+        raise FastEngineDeclined(f"PDFium symbol {function.__name__} not bound", "failed")
     return ctypes.CFUNCTYPE(restype, *argtypes)(address)
 
 
