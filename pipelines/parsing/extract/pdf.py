@@ -4,6 +4,7 @@ text lines and tables per page in reading order, tables stitched across page bre
 from __future__ import annotations
 
 import base64
+import bisect
 import io
 import logging
 import math
@@ -137,10 +138,59 @@ def _dedupe_chars(chars: list[dict]) -> list[dict]:
     return kept
 
 
+def _intersections_to_cells(intersections: dict) -> list[tuple]:
+    """``pdfplumber.table.intersections_to_cells`` with the edge sets of every point built once
+    (pdfplumber rebuilds them on every test of two points): the same cells in the same order."""
+    points = sorted(intersections)
+    v_sets = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in intersections[p]["v"]} for p in points}
+    h_sets = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in intersections[p]["h"]} for p in points}
+    by_x: dict[float, list] = {}
+    by_y: dict[float, list] = {}
+    for p in points:  # sorted by (x, y): each list is in the order pdfplumber scans it
+        by_x.setdefault(p[0], []).append(p)
+        by_y.setdefault(p[1], []).append(p)
+
+    def connects(p1: tuple, p2: tuple) -> bool:
+        return ((p1[0] == p2[0] and not v_sets[p1].isdisjoint(v_sets[p2]))
+                or (p1[1] == p2[1] and not h_sets[p1].isdisjoint(h_sets[p2])))
+
+    cells = []
+    for pt in points[:-1]:
+        below = [q for q in by_x[pt[0]] if q[1] > pt[1]]
+        right = [q for q in by_y[pt[1]] if q[0] > pt[0]]
+        cell = None
+        for below_pt in below:
+            if not connects(pt, below_pt):
+                continue
+            for right_pt in right:
+                if not connects(pt, right_pt):
+                    continue
+                corner = (right_pt[0], below_pt[1])
+                if corner in intersections and connects(corner, right_pt) and connects(corner, below_pt):
+                    cell = (pt[0], pt[1], corner[0], corner[1])
+                    break
+            if cell:
+                break
+        if cell:
+            cells.append(cell)
+    return cells
+
+
+def _find_tables(page) -> list:
+    """``pdfplumber.table.TableFinder(page).tables`` (default settings) with a faster cell finder."""
+    from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
+
+    finder = TableFinder.__new__(TableFinder)
+    finder.page = page
+    finder.settings = TableSettings.resolve(None)
+    edges = finder.get_edges()
+    intersections = edges_to_intersections(edges, finder.settings.intersection_x_tolerance,
+                                           finder.settings.intersection_y_tolerance)
+    return [Table(page, group) for group in cells_to_tables(_intersections_to_cells(intersections))]
+
+
 def _read_fast_page(view, number: int, unmapped: int) -> tuple[_Page, bool]:
     """Items of one page read by the fast engine (see :mod:`.pdfium_text`)."""
-    from pdfplumber.table import TableFinder
-
     if _has_duplicate_chars(view.chars):
         view.chars = _dedupe_chars(view.chars)
     height = view.bbox[3] - view.bbox[1]
@@ -148,7 +198,7 @@ def _read_fast_page(view, number: int, unmapped: int) -> tuple[_Page, bool]:
         return _Page(number=number, height=height), view.has_images
     if unmapped * 2 > len(view.chars):
         return _Page(number=number, height=height), True
-    return _layout_page(number, height, view.chars, TableFinder(view).tables), False
+    return _layout_page(number, height, view.chars, _find_tables(view)), False
 
 
 def _read_page(page, number: int) -> tuple[_Page, bool]:
@@ -165,29 +215,87 @@ def _read_page(page, number: int) -> tuple[_Page, bool]:
     return _layout_page(number, float(page.height), chars, page.find_tables()), False
 
 
+class _CharIndex:
+    """The characters of one page ordered by vertical midpoint, so the characters of a box are
+    found by bisection instead of a scan of the page (pdfplumber's ``Table.extract`` scans every
+    character once per row and once per cell). Midpoints are computed as pdfplumber does."""
+
+    def __init__(self, chars: list[dict]) -> None:
+        mids = sorted(((ch["top"] + ch["bottom"]) / 2, (ch["x0"] + ch["x1"]) / 2, i) for i, ch in enumerate(chars))
+        self.chars = chars
+        self.mids = mids
+        self.v = [m[0] for m in mids]
+
+    def inside(self, x0: float, top: float, x1: float, bottom: float) -> list[int]:
+        """Indices (in page order) of the characters whose midpoint lies in the box, half-open
+        like pdfplumber's ``char_in_bbox``: ``x0 <= h < x1`` and ``top <= v < bottom``."""
+        mids = self.mids
+        lo, hi = bisect.bisect_left(self.v, top), bisect.bisect_left(self.v, bottom)
+        return sorted(i for _, h, i in mids[lo:hi] if x0 <= h < x1)
+
+    def touching(self, x0: float, top: float, x1: float, bottom: float) -> list[int]:
+        """Indices of the characters whose midpoint lies in the closed box."""
+        mids = self.mids
+        lo, hi = bisect.bisect_left(self.v, top), bisect.bisect_right(self.v, bottom)
+        return [i for _, h, i in mids[lo:hi] if x0 <= h <= x1]
+
+
+def _cell_text(chars: list[dict]) -> str:
+    """``pdfplumber.utils.extract_text`` of a cell's characters (a lone printable character is
+    its own text, which is what that function returns for it)."""
+    from pdfplumber.utils import extract_text
+
+    if len(chars) == 1 and not chars[0]["text"].isspace():
+        return chars[0]["text"]
+    return extract_text(chars)
+
+
+def _table_rows(table, index: _CharIndex) -> list[list[str | None]]:
+    """What ``table.extract()`` returns (same characters per cell, same text), with the
+    characters of each cell found through ``index``."""
+    chars = index.chars
+    out: list[list[str | None]] = []
+    for row in table.rows:
+        arr: list[str | None] = []
+        for cell in row.cells:
+            if cell is None:
+                arr.append(None)
+                continue
+            found = index.inside(*cell)
+            arr.append(_cell_text([chars[i] for i in found]) if found else "")
+        out.append(arr)
+    return out
+
+
 def _layout_page(number: int, height: float, chars: list[dict], tables) -> _Page:
     """Text lines and table grids of one page (pdfplumber ``Table`` objects over ``chars``),
     sorted top to bottom."""
     out = _Page(number=number, height=height)
+    index = _CharIndex(chars)
 
     # One pass over the chars: outside every table → free text; inside a table's outline but in
     # no detected cell (a missing rule line) → orphan text, placed into the grid below.
     free: list[dict] = []
     orphan: list[dict] = []
-    boxes = [(t.bbox, t.cells) for t in tables]
-    for ch in chars:
+    boxes = []
+    for t in tables:
+        in_cells: set[int] = set()
+        for c in t.cells:
+            in_cells.update(index.touching(*c))
+        boxes.append((t.bbox, in_cells))
+    for i, ch in enumerate(chars):
         cx = (ch["x0"] + ch["x1"]) / 2
         cy = (ch["top"] + ch["bottom"]) / 2
-        for (x0, t0, x1, t1), cells in boxes:
+        for (x0, t0, x1, t1), in_cells in boxes:
             if x0 <= cx <= x1 and t0 <= cy <= t1:
-                if not any(c[0] <= cx <= c[2] and c[1] <= cy <= c[3] for c in cells):
+                if i not in in_cells:
                     orphan.append(ch)
                 break
         else:
             free.append(ch)
     orphans = _text_lines(orphan)
     for t in tables:
-        rows = [[_cell(c) for c in row] for row in t.extract()]
+        rows = [[_cell(c) for c in row] for row in _table_rows(t, index)]
         _place_orphans(t, rows, orphans, out)
         rows = [r for r in rows if any(c for c in r)]
         # Consecutive identical rows are drawing artefacts (overlapping cell borders).

@@ -132,15 +132,55 @@ def _page_objects(raw, page, height: float) -> tuple[list[dict], bool]:
     return edges, images
 
 
-def _descent(raw, textpage, index: int, cache: dict[int, float]) -> float:
+def _descent(raw, font, cache: dict[int, float]) -> float:
     """The font's descent per unit of font size (negative), as its descriptor gives it."""
-    font = raw.FPDFTextObj_GetFont(raw.FPDFText_GetTextObject(textpage, index))
     key = ctypes.cast(font, ctypes.c_void_p).value or 0
     if key not in cache:
         out = ctypes.c_float()
         ok = font and raw.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), ctypes.byref(out))
         cache[key] = out.value / 1000 if ok else 0.0
     return cache[key]
+
+
+def _prototype(function, restype, *argtypes):
+    """``function`` (a pypdfium2.raw binding) called through a prototype with plain ctypes
+    types: handles go in and out as integers, which saves a pointer conversion per call."""
+    address = ctypes.cast(function, ctypes.c_void_p).value
+    if not address:
+        raise FastEngineDeclined(f"PDFium symbol {function.__name__} not bound", "failed")
+    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+
+class _CharCalls:
+    """The per-character PDFium text calls, bound once (they run for every character)."""
+
+    def __init__(self, raw) -> None:
+        vp, i, ci = ctypes.c_void_p, ctypes.c_int, ctypes.c_int
+        self.is_generated = _prototype(raw.FPDFText_IsGenerated, i, vp, ci)
+        self.unicode = _prototype(raw.FPDFText_GetUnicode, ctypes.c_uint, vp, ci)
+        self.map_error = _prototype(raw.FPDFText_HasUnicodeMapError, i, vp, ci)
+        self.loose_box = _prototype(raw.FPDFText_GetLooseCharBox, i, vp, ci, ctypes.POINTER(raw.FS_RECTF))
+        self.origin = _prototype(raw.FPDFText_GetCharOrigin, i, vp, ci, ctypes.POINTER(ctypes.c_double),
+                                 ctypes.POINTER(ctypes.c_double))
+        self.text_object = _prototype(raw.FPDFText_GetTextObject, vp, vp, ci)
+
+
+_calls: _CharCalls | None = None
+
+
+def _char_calls(raw) -> _CharCalls:
+    global _calls
+    if _calls is None:
+        _calls = _CharCalls(raw)
+    return _calls
+
+
+def _em_size(raw, textpage, index: int, matrix) -> float:
+    """The font size as drawn (em size × the char's matrix)."""
+    size = raw.FPDFText_GetFontSize(textpage, index)
+    if raw.FPDFText_GetMatrix(textpage, index, ctypes.byref(matrix)):
+        size *= math.hypot(matrix.c, matrix.d)
+    return size
 
 
 def _page_chars(raw, textpage, height: float, number: int) -> tuple[list[dict], int]:
@@ -150,28 +190,39 @@ def _page_chars(raw, textpage, height: float, number: int) -> tuple[list[dict], 
     if n >= PDFIUM_MAX_PAGE_CHARS:
         raise FastEngineDeclined(f"page {number} holds {n} characters, at PDFium's {PDFIUM_MAX_PAGE_CHARS}-character "
                                  "string limit (text may be cut)", "too_large")
+    calls = _char_calls(raw)
+    page = ctypes.cast(textpage, ctypes.c_void_p).value
     rect = raw.FS_RECTF()
     matrix = raw.FS_MATRIX()
     ox, oy = ctypes.c_double(), ctypes.c_double()
+    rect_ref, ox_ref, oy_ref = ctypes.byref(rect), ctypes.byref(ox), ctypes.byref(oy)
     descents: dict[int, float] = {}
+    # Font size and font come from the character's text object: (size as drawn, descent) per object.
+    objects: dict[int, tuple[float, float]] = {}
     chars: list[dict] = []
     unmapped = 0
     for i in range(n):
-        if raw.FPDFText_IsGenerated(textpage, i) == 1:
+        if calls.is_generated(page, i) == 1:
             continue
-        code = raw.FPDFText_GetUnicode(textpage, i)
+        code = calls.unicode(page, i)
         if code in (0x0D, 0x0A, 0xFFFE, 0xFFFF):
             continue
-        if raw.FPDFText_HasUnicodeMapError(textpage, i) == 1:
+        if calls.map_error(page, i) == 1:
             unmapped += 1
-        if not raw.FPDFText_GetLooseCharBox(textpage, i, ctypes.byref(rect)):
+        if not calls.loose_box(page, i, rect_ref):
             continue
         # pdfminer's box, which pdfplumber's tolerances are tuned to: from the font's descent
         # below the baseline up by the font size as drawn (em size × the char's matrix).
-        size = raw.FPDFText_GetFontSize(textpage, i)
-        if raw.FPDFText_GetMatrix(textpage, i, ctypes.byref(matrix)):
-            size *= math.hypot(matrix.c, matrix.d)
-        raw.FPDFText_GetCharOrigin(textpage, i, ctypes.byref(ox), ctypes.byref(oy))
+        obj = calls.text_object(page, i)
+        known = objects.get(obj) if obj else None
+        if known is None:
+            size = _em_size(raw, textpage, i, matrix)
+            font = raw.FPDFTextObj_GetFont(raw.FPDFText_GetTextObject(textpage, i))
+            known = (size, _descent(raw, font, descents))
+            if obj:
+                objects[obj] = known
+        size, descent = known
+        calls.origin(page, i, ox_ref, oy_ref)
         x0, x1 = rect.left, rect.right
         if size <= 0:
             top, bottom = height - rect.top, height - rect.bottom
@@ -182,7 +233,7 @@ def _page_chars(raw, textpage, height: float, number: int) -> tuple[list[dict], 
             bottom = height - oy.value
             top = bottom - size
         else:
-            bottom = height - oy.value - _descent(raw, textpage, i, descents) * size
+            bottom = height - oy.value - descent * size
             top = bottom - size
         chars.append({"text": chr(code) if code < 0x110000 else "\ufffd", "x0": x0, "x1": x1,
                       "top": top, "bottom": bottom, "doctop": top, "upright": True, "size": size})
