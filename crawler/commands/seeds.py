@@ -11,6 +11,9 @@ CSV's ``detail`` column giving the target); an ``auto`` seed shows the family a 
 Until a crawl run has recorded per-seed health, the state is NEEDS-COLUMN for seeds without a
 column URL and UNKNOWN for the others; the health monitor plugs in through :func:`status_rows`'
 ``health`` argument.
+
+``scrapy seeds import-places [SEEDS_DIR] [--places DIR]`` regenerates the government rows from
+``homepages.csv`` (:mod:`crawler.seeds.build`), then checks the result as ``seeds check`` does.
 """
 
 from __future__ import annotations
@@ -26,13 +29,16 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands._common import quiet_unless_asked
+from crawler.config import REPO_ROOT
 from crawler.platforms import Detection, effective_platform, load_detections
 from crawler.seeds import Problem, Seed, SeedLoad, SeedSelectionError, default_seeds_path, load_seeds, select_seeds
 
-SUBCOMMANDS = ("check", "status")
+SUBCOMMANDS = ("check", "status", "import-places")
 STATE_NEEDS_COLUMN = "NEEDS-COLUMN"
 STATE_UNKNOWN = "UNKNOWN"
 STATE_INACTIVE = "INACTIVE"
+#: where ``seeds import-places`` reads homepages.csv (the project's sibling directory of shared facts)
+DEFAULT_PLACES = REPO_ROOT.parent / "shared" / "places"
 
 
 def _shown(path: Path) -> str:
@@ -125,7 +131,8 @@ class Command(ScrapyCommand):
     requires_project = False
 
     def syntax(self) -> str:
-        return "check [DIR_OR_FILE] | status [--province P] [--csv FILE] [--all]"
+        return ("check [DIR_OR_FILE] | status [--province P] [--csv FILE] [--all] | "
+                "import-places [SEEDS_DIR] [--places DIR]")
 
     def short_desc(self) -> str:
         return "Validate the seed files (check) or show each seed's state (status)"
@@ -133,7 +140,9 @@ class Command(ScrapyCommand):
     def long_desc(self) -> str:
         return (
             "check: validate every seed CSV (default HARVEST_SEEDS or seeds/), print each problem as "
-            "file:line: message, exit 1 on errors. status: one line per seed with platform and state."
+            "file:line: message, exit 1 on errors. status: one line per seed with platform and state. "
+            "import-places: add the homepage column and one row per government (province, prefecture, "
+            "county level) missing from the seed files, from homepages.csv of --places; existing rows are kept."
         )
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
@@ -141,6 +150,8 @@ class Command(ScrapyCommand):
         parser.add_argument("--province", default=None, help="status: only this province (name, code or pinyin)")
         parser.add_argument("--csv", dest="csv_file", default=None, metavar="FILE", help="status: write a CSV file")
         parser.add_argument("--all", dest="include_inactive", action="store_true", help="status: include retired seeds")
+        parser.add_argument("--places", default=str(DEFAULT_PLACES), metavar="DIR",
+                            help="import-places: directory of homepages.csv (default: ../shared/places)")
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
@@ -160,9 +171,29 @@ class Command(ScrapyCommand):
             target = Path(rest[0]) if rest else default_seeds_path()
             self.exitcode = run_check(target)
             return
+        if sub == "import-places":
+            self.exitcode = self._import_places(rest, opts)
+            return
         if rest:
             raise UsageError("seeds status takes no positional argument", print_help=False)
         self.exitcode = self._status(opts)
+
+    @staticmethod
+    def _import_places(rest: list[str], opts: argparse.Namespace) -> int:
+        """Regenerate the government rows of the seed files from the places facts (crawler.seeds.build)."""
+        from crawler.seeds.build import HOMEPAGES_FILE, build
+
+        if len(rest) > 1:
+            raise UsageError("seeds import-places takes at most one seeds DIR", print_help=False)
+        target = Path(rest[0]) if rest else default_seeds_path()
+        places = Path(opts.places)
+        if not (places / HOMEPAGES_FILE).is_file():
+            raise UsageError(f"no {HOMEPAGES_FILE} in {places} (give --places DIR)", print_help=False)
+        if not target.is_dir():
+            raise UsageError(f"seeds import-places needs a seeds directory, got {target}", print_help=False)
+        figures = build(places, target)
+        print(" ".join(f"{k}={v}" for k, v in figures.items()))
+        return run_check(target)
 
     @staticmethod
     def _health(seeds: list[Seed]) -> dict[str, dict[str, object]]:
