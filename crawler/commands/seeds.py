@@ -28,12 +28,14 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler import patterns as P
 from crawler.commands._common import quiet_unless_asked
 from crawler.config import REPO_ROOT
+from crawler.coverage import CATEGORIES as COVERAGE_HELP
 from crawler.platforms import Detection, effective_platform, load_detections
 from crawler.seeds import Problem, Seed, SeedLoad, SeedSelectionError, default_seeds_path, load_seeds, select_seeds
 
-SUBCOMMANDS = ("check", "status", "import-places")
+SUBCOMMANDS = ("check", "status", "coverage", "import-places")
 STATE_NEEDS_COLUMN = "NEEDS-COLUMN"
 STATE_UNKNOWN = "UNKNOWN"
 STATE_INACTIVE = "INACTIVE"
@@ -132,26 +134,37 @@ class Command(ScrapyCommand):
 
     def syntax(self) -> str:
         return ("check [DIR_OR_FILE] | status [--province P] [--csv FILE] [--all] | "
-                "import-places [SEEDS_DIR] [--places DIR]")
+                "coverage [--province P] [--since YEAR] [--csv FILE] | import-places [SEEDS_DIR] [--places DIR]")
 
     def short_desc(self) -> str:
-        return "Validate the seed files (check) or show each seed's state (status)"
+        return "Validate the seed files (check), show each seed's state (status) or the coverage panel (coverage)"
 
     def long_desc(self) -> str:
         return (
             "check: validate every seed CSV (default HARVEST_SEEDS or seeds/), print each problem as "
             "file:line: message, exit 1 on errors. status: one line per seed with platform and state. "
             "import-places: add the homepage column and one row per government (province, prefecture, "
-            "county level) missing from the seed files, from homepages.csv of --places; existing rows are kept."
+            "county level) missing from the seed files, from homepages.csv of --places; existing rows are kept. "
+            "coverage [--province P] [--since YEAR] [--csv FILE]: for every place that should publish (the "
+            "province-, prefecture- and county-level region codes valid in each year, 2008 or --since on) and "
+            "every year whose reports are due (31 March of the next year for a government, plus "
+            "HARVEST_OVERDUE_GRACE_DAYS), one category per place and year: "
+            + "; ".join(f"{name}: {meaning}" for name, meaning in COVERAGE_HELP.items())
+            + ". Prints one line per province, then the total line "
+            "places= years= reports= overdue= no_seed= no_column= failing= (reports counts the stored ones)."
         )
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        parser.add_argument("--province", default=None, help="status: only this province (name, code or pinyin)")
-        parser.add_argument("--csv", dest="csv_file", default=None, metavar="FILE", help="status: write a CSV file")
+        parser.add_argument("--province", default=None,
+                            help="status, coverage: only this province (name, code or pinyin)")
+        parser.add_argument("--csv", dest="csv_file", default=None, metavar="FILE",
+                            help="status, coverage: write a CSV file (coverage: one row per place and year)")
         parser.add_argument("--all", dest="include_inactive", action="store_true", help="status: include retired seeds")
+        parser.add_argument("--since", type=int, default=None, metavar="YEAR",
+                            help="coverage: first report year (default: 2008, the regulation's first year)")
         parser.add_argument("--places", default=str(DEFAULT_PLACES), metavar="DIR",
-                            help="import-places: directory of homepages.csv (default: ../shared/places)")
+                            help="where import-places reads homepages.csv (default ../shared/places)")
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
@@ -170,6 +183,11 @@ class Command(ScrapyCommand):
                 raise UsageError("seeds check takes at most one DIR_OR_FILE", print_help=False)
             target = Path(rest[0]) if rest else default_seeds_path()
             self.exitcode = run_check(target)
+            return
+        if sub == "coverage":
+            if rest:
+                raise UsageError("seeds coverage takes no positional argument", print_help=False)
+            self.exitcode = self._coverage(opts)
             return
         if sub == "import-places":
             self.exitcode = self._import_places(rest, opts)
@@ -216,6 +234,50 @@ class Command(ScrapyCommand):
                     for row in seed_status(store.queries, seeds)}
         finally:
             store.engine.dispose()
+
+    @staticmethod
+    def _coverage(opts: argparse.Namespace) -> int:
+        """Print the coverage panel: one line per province and the total line (crawler.coverage)."""
+        from datetime import date
+
+        from crawler.commands._common import open_store
+        from crawler.config import get_config
+        from crawler.coverage import FIRST_YEAR, coverage, province_code, tallies
+        from crawler.seeds.history import code_history
+        from pipelines.storage.db import DatabaseUnavailable
+
+        code = None
+        if opts.province:
+            code = province_code(opts.province)
+            if code is None:
+                raise UsageError(f"unknown province {opts.province!r}", print_help=False)
+        since = opts.since if opts.since is not None else FIRST_YEAR
+        if since < FIRST_YEAR:
+            raise UsageError(f"--since must be {FIRST_YEAR} or later (the regulation's first year)", print_help=False)
+        load = load_seeds(default_seeds_path())
+        for problem in load.errors:
+            print(format_problem(problem), file=sys.stderr)
+        try:
+            store = open_store(get_config().database_url)
+        except DatabaseUnavailable as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        try:
+            stored = store.queries.report_years_per_seed()
+            states = {seed_id: h.state for seed_id, h in store.queries.latest_seed_health().items()}
+        finally:
+            store.engine.dispose()
+        rows = coverage(code_history(), load.seeds, stored, states, date.today(), since=since, province=code)
+        if opts.csv_file:
+            with open(opts.csv_file, "w", encoding="utf-8", newline="") as fh:
+                writer = csv.writer(fh, lineterminator="\n")
+                writer.writerow(["province", "adcode", "name", "year", "seed_id", "category"])
+                writer.writerows([r.province, r.adcode, r.name, r.year, r.seed_id, r.category] for r in rows)
+        per, total = tallies(rows)
+        for prov, tally in per.items():
+            print(f"province={prov} {P.PROVINCES_BY_CODE[prov].short} {tally.line()}")
+        print(total.line())
+        return 1 if load.errors else 0
 
     def _status(self, opts: argparse.Namespace) -> int:
         target = default_seeds_path()
