@@ -24,6 +24,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
@@ -34,6 +35,9 @@ from crawler.config import REPO_ROOT
 from crawler.coverage import CATEGORIES as COVERAGE_HELP
 from crawler.platforms import Detection, effective_platform, load_detections
 from crawler.seeds import Problem, Seed, SeedLoad, SeedSelectionError, default_seeds_path, load_seeds, select_seeds
+
+if TYPE_CHECKING:
+    from pipelines.storage.queries import Queries
 
 SUBCOMMANDS = ("check", "status", "coverage", "import-places")
 STATE_NEEDS_COLUMN = "NEEDS-COLUMN"
@@ -127,6 +131,18 @@ def status_rows(
             )
         )
     return rows
+
+
+def _relook_states(queries: Queries, seeds: list[Seed]) -> dict[str, str]:
+    """``EMPTY (re-detect after N runs)`` for each ``auto`` seed whose last N runs were EMPTY
+    (crawler.relook: the next run drops its stored detection and detects again)."""
+    from crawler.config import get_config
+    from crawler.relook import empty_streak, relook_label
+
+    runs = get_config().empty_relook_runs
+    recent = queries.recent_states()
+    return {s.id: relook_label(runs) for s in seeds
+            if s.platform == P.PLATFORM_AUTO and s.column_url and empty_streak(recent.get(s.id, [])) >= runs}
 
 
 class Command(ScrapyCommand):
@@ -228,7 +244,9 @@ class Command(ScrapyCommand):
             print(f"warning: no run health shown: {exc}", file=sys.stderr)
             return {}
         try:
-            return {row.id: {"state": row.state if row.state != "NEVER-CRAWLED" else None, "detail": row.detail,
+            relook = _relook_states(store.queries, seeds)
+            return {row.id: {"state": relook.get(row.id) or (row.state if row.state != "NEVER-CRAWLED" else None),
+                             "detail": row.detail,
                              "last_success": row.last_success, "reports_found": row.reports_found,
                              "latest_year": row.latest_year, "overdue_year": row.overdue_year}
                     for row in seed_status(store.queries, seeds)}

@@ -115,3 +115,13 @@ class Queries:
                 if portal is not None and year is not None:
                     found.setdefault(portal, set()).add(year)
         return found
+
+    def recent_states(self) -> dict[str, list[tuple[str, datetime]]]:
+        """For every seed a run has covered: (state, checked at) of each run, newest first."""
+        query = (select(SeedHealth.portal_id, SeedHealth.state, SeedHealth.checked_at)
+                 .order_by(SeedHealth.portal_id, SeedHealth.crawl_run_id.desc()))
+        found: dict[str, list[tuple[str, datetime]]] = {}
+        with self.sessions() as session:
+            for portal, state, checked in session.execute(query):
+                found.setdefault(portal, []).append((state, checked))
+        return found
