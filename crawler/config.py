@@ -12,6 +12,8 @@ Variables:
     HARVEST_USER_AGENT    override of the user agent string
     HARVEST_OVERDUE_GRACE_DAYS  days after a report deadline before a seed counts as overdue
                           (``scrapy seeds status``; default: 30)
+    HARVEST_EMPTY_RELOOK_RUNS  consecutive EMPTY runs after which an ``auto`` seed's stored platform
+                          detection is dropped so the next run detects again (default: 3)
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PROJECT_URL = "https://github.com/ogi-harvest/ogi-harvest"
 DEFAULT_OVERDUE_GRACE_DAYS = 30
+DEFAULT_EMPTY_RELOOK_RUNS = 3
 DEFAULT_USER_AGENT = f"ogi-harvest/0.1 (+{PROJECT_URL}; research crawler for 政府信息公开工作年度报告)"
 
 
@@ -35,6 +38,7 @@ class HarvestConfig:
     download_delay: float
     user_agent: str
     overdue_grace_days: int = DEFAULT_OVERDUE_GRACE_DAYS
+    empty_relook_runs: int = DEFAULT_EMPTY_RELOOK_RUNS
 
 
 def _path(value: str | None, default: Path) -> Path:
@@ -61,6 +65,10 @@ def get_config(env: dict[str, str] | None = None) -> HarvestConfig:
         grace_days = -1
     if grace_days < 0:
         raise ValueError(f"HARVEST_OVERDUE_GRACE_DAYS must be a whole number of days (0 or more), got {grace_text!r}")
+    relook_text = env.get("HARVEST_EMPTY_RELOOK_RUNS") or str(DEFAULT_EMPTY_RELOOK_RUNS)
+    relook_runs = int(relook_text) if relook_text.isdigit() else 0
+    if relook_runs < 1:
+        raise ValueError(f"HARVEST_EMPTY_RELOOK_RUNS must be a whole number of runs (1 or more), got {relook_text!r}")
     return HarvestConfig(
         database_url=database_url,
         blob_dir=_path(env.get("HARVEST_BLOB_DIR"), var_dir / "blobs"),
@@ -69,4 +77,5 @@ def get_config(env: dict[str, str] | None = None) -> HarvestConfig:
         download_delay=delay,
         user_agent=env.get("HARVEST_USER_AGENT") or DEFAULT_USER_AGENT,
         overdue_grace_days=grace_days,
+        empty_relook_runs=relook_runs,
     )

@@ -89,6 +89,14 @@ SEED_COLUMNS: tuple[str, ...] = (
     "active",
     "notes",
 )
+#: optional columns a seed file may add after SEED_COLUMNS, in any order: the government's homepage
+#: (where column discovery starts) and one known report that helps find the column
+SEED_HOMEPAGE = "homepage"
+SEED_OPTIONAL_COLUMNS: tuple[str, ...] = (
+    SEED_HOMEPAGE, "sample_report_url", "sample_report_year", "sample_report_title",
+)
+#: seed levels of a government itself (not one of its departments or a township)
+GOVERNMENT_LEVELS: tuple[str, ...] = ("province", "prefecture", "county")
 SEED_REQUIRED_VALUES: tuple[str, ...] = ("id", "province", "adcode", "level", "agency", "platform", "active")
 SEED_FILE_NAME = re.compile(r"^(?P<code>\d{2})_(?P<pinyin>[a-z]+)\.csv$")
 SEED_FILE_GLOB = "*.csv"

@@ -157,6 +157,18 @@ def record_detections(detections: list[Detection], path: Path | None = None) -> 
     write_seed_entries(path, DETECTIONS_FORMAT, current)
 
 
+def forget_detections(seed_ids: list[str], path: Path | None = None) -> list[str]:
+    """Drop the stored detections of ``seed_ids`` (one atomic rewrite); returns the ids dropped."""
+    path = detections_path() if path is None else Path(path)
+    current = load_detections(path)
+    dropped = [sid for sid in seed_ids if sid in current]
+    if dropped:
+        for sid in dropped:
+            del current[sid]
+        write_seed_entries(path, DETECTIONS_FORMAT, current)
+    return dropped
+
+
 def new_detection(seed_id: str, column_url: str, body: bytes | str, url: str,
                   now: datetime | None = None) -> Detection | None:
     """Detect the family of a seed's column page; ``None`` when the page shows nothing to detect.

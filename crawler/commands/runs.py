@@ -149,6 +149,8 @@ def scheduled_crawl(command: Any, *, lock_name: str, mode: str, province: str | 
     Sets ``command.exitcode`` (see the module docstring) and prints the one-line summary.
     """
     from crawler.commands._common import fail, open_store
+    from crawler.config import get_config
+    from crawler.relook import relook_empty_seeds
     from crawler.seeds import SeedSelectionError, crawlable
     from pipelines.storage.db import DatabaseUnavailable
 
@@ -178,6 +180,8 @@ def scheduled_crawl(command: Any, *, lock_name: str, mode: str, province: str | 
     try:
         with run_lock(Path(settings["HARVEST_VAR_DIR"]), lock_name):
             before = store.counts()
+            relook_empty_seeds(store.queries, chosen, detections_path(Path(settings["HARVEST_VAR_DIR"])),
+                               get_config().empty_relook_runs, warn=lambda message: print(f"warning: {message}"))
             plan = plan_crawl(chosen, process.spider_loader, Path(settings["HARVEST_VAR_DIR"]),
                               warn=lambda message: print(f"warning: {message}"))
             if plan.unowned:  # seeds and detections are validated against the registry: a missed registration

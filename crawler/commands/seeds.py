@@ -11,6 +11,9 @@ its column page, marked ``(detected)`` (the CSV's ``detection`` column gives the
 Until a crawl run has recorded per-seed health, the state is NEEDS-COLUMN for seeds without a
 column URL and UNKNOWN for the others; the health monitor plugs in through :func:`status_rows`'
 ``health`` argument.
+
+``scrapy seeds import-places [SEEDS_DIR] [--places DIR]`` regenerates the government rows from
+``homepages.csv`` (:mod:`crawler.seeds.build`), then checks the result as ``seeds check`` does.
 """
 
 from __future__ import annotations
@@ -21,18 +24,27 @@ import sys
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler import patterns as P
 from crawler.commands._common import quiet_unless_asked
+from crawler.config import REPO_ROOT
+from crawler.coverage import CATEGORIES as COVERAGE_HELP
 from crawler.platforms import Detection, effective_platform, load_detections
 from crawler.seeds import Problem, Seed, SeedLoad, SeedSelectionError, default_seeds_path, load_seeds, select_seeds
 
-SUBCOMMANDS = ("check", "status")
+if TYPE_CHECKING:
+    from pipelines.storage.queries import Queries
+
+SUBCOMMANDS = ("check", "status", "coverage", "import-places")
 STATE_NEEDS_COLUMN = "NEEDS-COLUMN"
 STATE_UNKNOWN = "UNKNOWN"
 STATE_INACTIVE = "INACTIVE"
+#: where ``seeds import-places`` reads homepages.csv (the project's sibling directory of shared facts)
+DEFAULT_PLACES = REPO_ROOT.parent / "shared" / "places"
 
 
 def _shown(path: Path) -> str:
@@ -121,26 +133,54 @@ def status_rows(
     return rows
 
 
+def _relook_states(queries: Queries, seeds: list[Seed]) -> dict[str, str]:
+    """``EMPTY (re-detect after N runs)`` for each ``auto`` seed whose last N runs were EMPTY
+    (crawler.relook: the next run drops its stored detection and detects again)."""
+    from crawler.config import get_config
+    from crawler.relook import empty_streak, relook_label
+
+    runs = get_config().empty_relook_runs
+    recent = queries.recent_states()
+    return {s.id: relook_label(runs) for s in seeds
+            if s.platform == P.PLATFORM_AUTO and s.column_url and empty_streak(recent.get(s.id, [])) >= runs}
+
+
 class Command(ScrapyCommand):
     requires_project = False
 
     def syntax(self) -> str:
-        return "check [DIR_OR_FILE] | status [--province P] [--csv FILE] [--all]"
+        return ("check [DIR_OR_FILE] | status [--province P] [--csv FILE] [--all] | "
+                "coverage [--province P] [--since YEAR] [--csv FILE] | import-places [SEEDS_DIR] [--places DIR]")
 
     def short_desc(self) -> str:
-        return "Validate the seed files (check) or show each seed's state (status)"
+        return "Validate the seed files (check), show each seed's state (status) or the coverage panel (coverage)"
 
     def long_desc(self) -> str:
         return (
             "check: validate every seed CSV (default HARVEST_SEEDS or seeds/), print each problem as "
-            "file:line: message, exit 1 on errors. status: one line per seed with platform and state."
+            "file:line: message, exit 1 on errors. status: one line per seed with platform and state. "
+            "import-places: add the homepage column and one row per government (province, prefecture, "
+            "county level) missing from the seed files, from homepages.csv of --places; existing rows are kept. "
+            "coverage [--province P] [--since YEAR] [--csv FILE]: for every place that should publish (the "
+            "province-, prefecture- and county-level region codes valid in each year, 2008 or --since on) and "
+            "every year whose reports are due (31 March of the next year for a government, plus "
+            "HARVEST_OVERDUE_GRACE_DAYS), one category per place and year: "
+            + "; ".join(f"{name}: {meaning}" for name, meaning in COVERAGE_HELP.items())
+            + ". Prints one line per province, then the total line "
+            "places= years= reports= overdue= no_seed= no_column= failing= (reports counts the stored ones)."
         )
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        parser.add_argument("--province", default=None, help="status: only this province (name, code or pinyin)")
-        parser.add_argument("--csv", dest="csv_file", default=None, metavar="FILE", help="status: write a CSV file")
+        parser.add_argument("--province", default=None,
+                            help="status, coverage: only this province (name, code or pinyin)")
+        parser.add_argument("--csv", dest="csv_file", default=None, metavar="FILE",
+                            help="status, coverage: write a CSV file (coverage: one row per place and year)")
         parser.add_argument("--all", dest="include_inactive", action="store_true", help="status: include retired seeds")
+        parser.add_argument("--since", type=int, default=None, metavar="YEAR",
+                            help="coverage: first report year (default: 2008, the regulation's first year)")
+        parser.add_argument("--places", default=str(DEFAULT_PLACES), metavar="DIR",
+                            help="where import-places reads homepages.csv (default ../shared/places)")
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
@@ -160,9 +200,34 @@ class Command(ScrapyCommand):
             target = Path(rest[0]) if rest else default_seeds_path()
             self.exitcode = run_check(target)
             return
+        if sub == "coverage":
+            if rest:
+                raise UsageError("seeds coverage takes no positional argument", print_help=False)
+            self.exitcode = self._coverage(opts)
+            return
+        if sub == "import-places":
+            self.exitcode = self._import_places(rest, opts)
+            return
         if rest:
             raise UsageError("seeds status takes no positional argument", print_help=False)
         self.exitcode = self._status(opts)
+
+    @staticmethod
+    def _import_places(rest: list[str], opts: argparse.Namespace) -> int:
+        """Regenerate the government rows of the seed files from the places facts (crawler.seeds.build)."""
+        from crawler.seeds.build import HOMEPAGES_FILE, build
+
+        if len(rest) > 1:
+            raise UsageError("seeds import-places takes at most one seeds DIR", print_help=False)
+        target = Path(rest[0]) if rest else default_seeds_path()
+        places = Path(opts.places)
+        if not (places / HOMEPAGES_FILE).is_file():
+            raise UsageError(f"no {HOMEPAGES_FILE} in {places} (give --places DIR)", print_help=False)
+        if not target.is_dir():
+            raise UsageError(f"seeds import-places needs a seeds directory, got {target}", print_help=False)
+        figures = build(places, target)
+        print(" ".join(f"{k}={v}" for k, v in figures.items()))
+        return run_check(target)
 
     @staticmethod
     def _health(seeds: list[Seed]) -> dict[str, dict[str, object]]:
@@ -178,12 +243,58 @@ class Command(ScrapyCommand):
             print(f"warning: no run health shown: {exc}", file=sys.stderr)
             return {}
         try:
-            return {row.id: {"state": row.state if row.state != "NEVER-CRAWLED" else None, "detail": row.detail,
+            relook = _relook_states(store.queries, seeds)
+            return {row.id: {"state": relook.get(row.id) or (row.state if row.state != "NEVER-CRAWLED" else None),
+                             "detail": row.detail,
                              "last_success": row.last_success, "reports_found": row.reports_found,
                              "latest_year": row.latest_year, "overdue_year": row.overdue_year}
                     for row in seed_status(store.queries, seeds)}
         finally:
             store.engine.dispose()
+
+    @staticmethod
+    def _coverage(opts: argparse.Namespace) -> int:
+        """Print the coverage panel: one line per province and the total line (crawler.coverage)."""
+        from datetime import date
+
+        from crawler.commands._common import open_store
+        from crawler.config import get_config
+        from crawler.coverage import FIRST_YEAR, coverage, province_code, tallies
+        from crawler.seeds.history import code_history
+        from pipelines.storage.db import DatabaseUnavailable
+
+        code = None
+        if opts.province:
+            code = province_code(opts.province)
+            if code is None:
+                raise UsageError(f"unknown province {opts.province!r}", print_help=False)
+        since = opts.since if opts.since is not None else FIRST_YEAR
+        if since < FIRST_YEAR:
+            raise UsageError(f"--since must be {FIRST_YEAR} or later (the regulation's first year)", print_help=False)
+        load = load_seeds(default_seeds_path())
+        for problem in load.errors:
+            print(format_problem(problem), file=sys.stderr)
+        try:
+            store = open_store(get_config().database_url)
+        except DatabaseUnavailable as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        try:
+            stored = store.queries.report_years_per_seed()
+            states = {seed_id: h.state for seed_id, h in store.queries.latest_seed_health().items()}
+        finally:
+            store.engine.dispose()
+        rows = coverage(code_history(), load.seeds, stored, states, date.today(), since=since, province=code)
+        if opts.csv_file:
+            with open(opts.csv_file, "w", encoding="utf-8", newline="") as fh:
+                writer = csv.writer(fh, lineterminator="\n")
+                writer.writerow(["province", "adcode", "name", "year", "seed_id", "category"])
+                writer.writerows([r.province, r.adcode, r.name, r.year, r.seed_id, r.category] for r in rows)
+        per, total = tallies(rows)
+        for prov, tally in per.items():
+            print(f"province={prov} {P.PROVINCES_BY_CODE[prov].short} {tally.line()}")
+        print(total.line())
+        return 1 if load.errors else 0
 
     def _status(self, opts: argparse.Namespace) -> int:
         target = default_seeds_path()

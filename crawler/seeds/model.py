@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crawler import patterns as P
 from crawler.seeds.urls import mask_credentials
 
 ERROR = "error"
@@ -64,6 +65,11 @@ class Seed:
     def needs_column(self) -> bool:
         """True when researchers still have to find this agency's 年报 column URL."""
         return not self.column_url
+
+    @property
+    def homepage(self) -> str:
+        """The government's homepage (optional ``homepage`` column): where column discovery starts."""
+        return self.extra.get(P.SEED_HOMEPAGE, "")
 
     @property
     def location(self) -> str:

@@ -101,3 +101,27 @@ class Queries:
                  .where(CrawlRun.spider == spider, SeedHealth.state.in_(tuple(states))))
         with self.sessions() as session:
             return set(session.scalars(query))
+
+    def report_years_per_seed(self) -> dict[str, set[int]]:
+        """For every seed with a parsed (``ok``) report among its documents: the report years stored
+        (the coverage panel, crawler/coverage.py)."""
+        query = (select(Document.portal_id, Report.year).distinct()
+                 .join(ReportSource, ReportSource.document_id == Document.id)
+                 .join(Report, Report.id == ReportSource.report_id)
+                 .where(Report.status == "ok", Report.year.is_not(None), Document.portal_id.is_not(None)))
+        found: dict[str, set[int]] = {}
+        with self.sessions() as session:
+            for portal, year in session.execute(query):
+                if portal is not None and year is not None:
+                    found.setdefault(portal, set()).add(year)
+        return found
+
+    def recent_states(self) -> dict[str, list[tuple[str, datetime]]]:
+        """For every seed a run has covered: (state, checked at) of each run, newest first."""
+        query = (select(SeedHealth.portal_id, SeedHealth.state, SeedHealth.checked_at)
+                 .order_by(SeedHealth.portal_id, SeedHealth.crawl_run_id.desc()))
+        found: dict[str, list[tuple[str, datetime]]] = {}
+        with self.sessions() as session:
+            for portal, state, checked in session.execute(query):
+                found.setdefault(portal, []).append((state, checked))
+        return found
