@@ -23,6 +23,7 @@ FLAGS (CleanedPage.flags):
 import copy
 import hashlib
 import json
+from typing import TypedDict, cast
 
 import lxml.html
 from lxml import etree
@@ -104,7 +105,7 @@ def _by_markers(doc):
         if used > P.MAX_MARKER_NODES:
             break
         el = node.getparent()
-        chain = [el] + list(el.iterancestors())
+        chain = [el, *el.iterancestors()]
         for depth, anc in enumerate(reversed(chain)):
             counts.setdefault(anc, set()).add(m.group(1))
             depth_of[anc] = depth
@@ -168,6 +169,17 @@ def _prune(el) -> None:
     for bad in [d for d in el.iterdescendants() if isinstance(d.tag, str) and _is_chrome(d)]:
         if bad.getparent() is not None:
             _remove_keep_tail(bad)
+
+
+class _PageMeta(TypedDict):
+    """The metadata fields of CleanedPage, read before the content container is chosen."""
+
+    title: str | None
+    published: str | None
+    published_source: str
+    index_no: str | None
+    publisher: str | None
+    site_id_code: str | None
 
 
 def _empty_result(encoding: str, flags: set[str], warnings: list[str], **meta) -> CleanedPage:
@@ -249,10 +261,11 @@ def _clean(body, *, url, headers, listing_date) -> CleanedPage:
         elif M.iso_date(listing_date):
             published, source = M.iso_date(listing_date), "listing"
     publisher = idx.get("publisher") or next((metas[n] for n in P.META_PUBLISHER_NAMES if metas.get(n)), None)
-    meta = dict(title=title, published=published, published_source=source, index_no=idx.get("index_no"),
-                publisher=publisher, site_id_code=site_id_code)
+    meta = _PageMeta(title=title, published=published, published_source=source, index_no=idx.get("index_no"),
+                     publisher=publisher, site_id_code=site_id_code)
 
-    body_el = doc.find("body")
+    # lxml-stubs type find() as returning _Element; on an lxml.html document it is an HtmlElement
+    body_el = cast("lxml.html.HtmlElement | None", doc.find("body"))
     visible = body_el.text_content().strip() if body_el is not None else ""
     if not visible and gkmlpt_detail is None and body_el is not None and body_el.find(".//img") is not None:
         flags.update({"image_only", "no_report_markers"})
@@ -267,7 +280,8 @@ def _clean(body, *, url, headers, listing_date) -> CleanedPage:
     name, container = _by_selectors(doc)
     if container is None and gkmlpt_detail is not None:
         name, container = "gkmlpt:_CONFIG.DETAIL.content", gkmlpt_detail
-        body_el.append(container)  # so attachments and pruning see it like any container
+        if body_el is not None:  # a page can be all <head>: the fragment then stays detached
+            body_el.append(container)  # so attachments and pruning see it like any container
     if container is None:
         container = _by_markers(doc)
         name = "markers" if container is not None else None

@@ -102,7 +102,9 @@ CHROME_CLASSES = frozenset({
 })
 CHROME_IDS = frozenset({"header", "footer", "qr_container", "div_div", "qrcode", "share", "pagination"})
 # The 信息公开 header table: metadata, not report text (read first, then removed from the body).
-INDEX_TABLE_CLASSES = frozenset({"xxgk_table", "xxgk_table_wza", "xxgk-table", "content-table", "xxgk_top", "xxgk-info"})
+INDEX_TABLE_CLASSES = frozenset(
+    {"xxgk_table", "xxgk_table_wza", "xxgk-table", "content-table", "xxgk_top", "xxgk-info"}
+)
 
 # Blocks that end a line when text is rendered.
 BLOCK_TAGS = frozenset({
@@ -143,7 +145,9 @@ INDEX_LABELS = {
     "公开日期": "published",
     "生成日期": "published",
 }
-INDEX_LABEL_TEXT = re.compile(r"^\s*(索引号|发布机构|发文机关|公开主体|发布单位|发布日期|发文日期|公开日期|生成日期)\s*[:：]?\s*(.*)$", re.S)
+INDEX_LABEL_TEXT = re.compile(
+    r"^\s*(索引号|发布机构|发文机关|公开主体|发布单位|发布日期|发文日期|公开日期|生成日期)\s*[:：]?\s*(.*)$", re.S
+)
 INDEX_NO_SHAPE = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-_/]{5,}")
 # Dates. The negative look-ahead keeps 索引号 shapes like 2026-02-00018 out (portals.md §3.2).
 DATE_ANY = re.compile(
@@ -158,19 +162,19 @@ NOT_PUBDATE_PREFIXES = frozenset({"更新", "修改", "成文", "打印", "访�
 
 # Markers that start the page tail; a tail is cut from the first of these (cleaning rule 1).
 TAIL_MARKERS = (
-    "扫一扫在手机打开当前页", "扫一扫在手机上查看当前页面", "扫码查看手机版", "分享到", "打印本页", "【打印】", "打印此页",
-    "【打印页面】", "关闭窗口", "【关闭】", "【关闭页面】", "关闭本页", "【TOP】", "【返回顶部】", "返回顶部",
-    "相关链接", "【相关信息】", "相关稿件", "相关文档", "相关解读", "【部门解读】", "相关阅读", "相关政策",
-    "【我要纠错】", "我要纠错", "责任编辑", "上一篇", "下一篇", "浏览次数", "网站地图", "联系我们", "版权所有",
-    "ICP备", "公网安备", "网站标识码", "政府网站标识", "国家级政府网站", "无障碍浏览", "智能问答机器人",
-    "关联稿件", "撰稿:", "撰稿：", "校对:", "校对：", "一审:", "一审：",
+    "扫一扫在手机打开当前页", "扫一扫在手机上查看当前页面", "扫码查看手机版", "分享到", "打印本页", "【打印】",
+    "打印此页", "【打印页面】", "关闭窗口", "【关闭】", "【关闭页面】", "关闭本页", "【TOP】", "【返回顶部】",
+    "返回顶部", "相关链接", "【相关信息】", "相关稿件", "相关文档", "相关解读", "【部门解读】", "相关阅读", "相关政策",
+    "【我要纠错】", "我要纠错", "责任编辑", "上一篇", "下一篇", "浏览次数", "网站地图", "联系我们", "版权所有", "ICP备",
+    "公网安备", "网站标识码", "政府网站标识", "国家级政府网站", "无障碍浏览", "智能问答机器人", "关联稿件", "撰稿:",
+    "撰稿：", "校对:", "校对：", "一审:", "一审：",
 )
 # Not cut markers on purpose: 主办单位 / 联系我们 / 承办单位 occur in real report text (portals.md §3.5).
 # Markers that make a short line a tail-marker line wherever they stand in it; the others
 # (相关政策, 上一篇, 联系 …) count only at the start of a line ("（三）相关政策解读情况" is content).
 TAIL_MARKERS_ANYWHERE = (
-    "扫一扫在手机", "扫码查看手机版", "分享到", "打印本页", "【打印】", "关闭窗口", "【关闭】", "返回顶部", "【我要纠错】",
-    "网站地图", "版权所有", "ICP备", "公网安备", "网站标识码", "政府网站标识", "无障碍浏览", "浏览次数",
+    "扫一扫在手机", "扫码查看手机版", "分享到", "打印本页", "【打印】", "关闭窗口", "【关闭】", "返回顶部",
+    "【我要纠错】", "网站地图", "版权所有", "ICP备", "公网安备", "网站标识码", "政府网站标识", "无障碍浏览", "浏览次数",
 )
 # A line counts as a tail marker line only if short or starting with the marker (rule 2).
 TAIL_MARKER_LINE_MAX = 40
@@ -199,18 +203,19 @@ BYLINE_HAS_CHROME = re.compile(r"浏览次数|访问次数|点击数|阅读次�
 # absent from cleaned text unless the report body itself prints it (邮编/传真/解读 occur in reports).
 BOILERPLATE_MARKERS = (
     "扫一扫在手机打开当前页", "扫一扫在手机打开当前页面", "扫码查看手机版", "分享到：", "分享到:", "分享到 - 微信",
-    "微博", "微信", "QQ空间", "$('#share-1').share();", "$('#share-2').share(", "打印本页", "【打印本页】",
-    "【打印】", "打印此页", "【打印页面】", "关闭窗口", "【关闭窗口】", "【关闭】", "【关闭页面】", "【TOP】",
-    "【返回顶部】", "返回顶部", "保存", "字号：大 中 小", "字号：[ 大 中 小 ]", "字号：[大 中 小]", "【字号：大 中 小 】",
-    "【字体：大 中 小】", "【字体：大中小】", "【字体：小中大】", "字体：【大中小】", "字体大小：[大中小]", "字号：大中小",
-    "字号:〖大 中 小〗", "【字体:  大  中  小】", "文章字号：大中小", "字号：默认 小 大", "字体：", "字号:", "字号：",
-    "相关链接", "【相关信息】", "相关稿件", "相关文档", "相关附件", "相关解读", "【部门解读】", "相关阅读：", "相关政策",
-    "解读", "【我要纠错】", "责任编辑：", "上一篇：", "下一篇：", "浏览次数：", "登录", "注册", "首页 > 正文",
-    "您的位置: / 正文", "当前位置", "是否打开信息无障碍浏览", "无障碍", "长者版", "长者模式", "退出关怀版", "繁體版",
-    "ENGLISH", "网站导航：", "中国政府网", "网站地图", "联系我们", "版权所有", "主办单位", "承办单位", "技术支持", "ICP备",
-    "公网安备", "网站标识码", "政府网站标识", "国家级政府网站", "邮编", "值班电话", "传真", "一网通办", "专题专栏",
-    "img#imgConac", ".xxgk_xgxx a{", ".bsClose span{", "createPageHTML(", "var $ = jQuery;", "用来校验该浏览器是否支持HTML5",
-    "来源: 撰稿:", "智能问答机器人", "关闭本页", "[bookmark: _GoBack]",
+    "微博", "微信", "QQ空间", "$('#share-1').share();", "$('#share-2').share(", "打印本页", "【打印本页】", "【打印】",
+    "打印此页", "【打印页面】", "关闭窗口", "【关闭窗口】", "【关闭】", "【关闭页面】", "【TOP】", "【返回顶部】",
+    "返回顶部", "保存", "字号：大 中 小", "字号：[ 大 中 小 ]", "字号：[大 中 小]", "【字号：大 中 小 】",
+    "【字体：大 中 小】", "【字体：大中小】", "【字体：小中大】", "字体：【大中小】", "字体大小：[大中小]",
+    "字号：大中小", "字号:〖大 中 小〗", "【字体:  大  中  小】", "文章字号：大中小", "字号：默认 小 大", "字体：",
+    "字号:", "字号：", "相关链接", "【相关信息】", "相关稿件", "相关文档", "相关附件", "相关解读", "【部门解读】",
+    "相关阅读：", "相关政策", "解读", "【我要纠错】", "责任编辑：", "上一篇：", "下一篇：", "浏览次数：", "登录",
+    "注册", "首页 > 正文", "您的位置: / 正文", "当前位置", "是否打开信息无障碍浏览", "无障碍", "长者版", "长者模式",
+    "退出关怀版", "繁體版", "ENGLISH", "网站导航：", "中国政府网", "网站地图", "联系我们", "版权所有", "主办单位",
+    "承办单位", "技术支持", "ICP备", "公网安备", "网站标识码", "政府网站标识", "国家级政府网站", "邮编", "值班电话",
+    "传真", "一网通办", "专题专栏", "img#imgConac", ".xxgk_xgxx a{", ".bsClose span{", "createPageHTML(",
+    "var $ = jQuery;", "用来校验该浏览器是否支持HTML5", "来源: 撰稿:", "智能问答机器人", "关闭本页",
+    "[bookmark: _GoBack]",
 )
 
 # Word residue inside a line of text exported from a .docx ("[bookmark: _GoBack]（一）主动公开…"):

@@ -80,7 +80,7 @@ def render_lines(root) -> list[str]:
             if line:
                 lines.append(line)
 
-    stack: list[tuple[object, bool]] = [(root, False)]
+    stack: list[tuple[etree._Element, bool]] = [(root, False)]
     while stack:
         el, closing = stack.pop()
         tag = _tag(el)
@@ -153,7 +153,8 @@ def trim_lines(lines: list[str]) -> Trim:
 
     The tail is cut from the first tail-marker line after which only tail noise follows (a marker
     followed by real text is content); then whole-line chrome (font-size bars, print/close, share,
-    bylines with visit counters) is dropped wherever it stands. Other lines are kept as they are. If nothing but chrome is left, nothing is removed and all_chrome is True.
+    bylines with visit counters) is dropped wherever it stands. Other lines are kept as they are.
+    If nothing but chrome is left, nothing is removed and all_chrome is True.
     """
     if not lines:
         return Trim([], False, None, 0, frozenset())

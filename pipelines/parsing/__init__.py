@@ -7,11 +7,11 @@ the semantic layer alone (recognition, metadata, sections, tables, checks) over 
 
 from __future__ import annotations
 
-from pipelines.parsing.types import ExtractedDocument, ParsedReport, ParseFailure
+from pipelines.parsing.types import ExtractedDocument, ParsedReport, ParseFailure, Status
 
 PARSER_VERSION = "1.2.0"
 
-__all__ = ["PARSER_VERSION", "parse_document", "parse_extracted", "ParsedReport", "ParseFailure"]
+__all__ = ["PARSER_VERSION", "ParseFailure", "ParsedReport", "parse_document", "parse_extracted"]
 
 
 def parse_extracted(doc: ExtractedDocument, *, name: str = "document",
@@ -85,7 +85,7 @@ def parse_document(body: bytes, *, content_type: str | None = None, filename: st
     try:
         doc = extract(body, content_type=content_type, filename=filename, limits=limits)
     except ExtractionError as exc:
-        status = "needs_ocr" if exc.code in ("needs_ocr", "no_text_layer") else "failed"
+        status: Status = "needs_ocr" if exc.code in ("needs_ocr", "no_text_layer") else "failed"
         reason = exc.reason if name in exc.reason else f"{name}: {exc.reason}"
         return ParseFailure(status=status, reason=f"{reason} [{exc.code}]", parser_version=PARSER_VERSION)
     except Exception as exc:  # a reader bug must not escape the entry point

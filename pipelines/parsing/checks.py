@@ -5,8 +5,12 @@ Source errors are reported as failed checks, never corrected; lenient zeros are 
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Collection
+from typing import Any
+
 from pipelines.parsing import schema
-from pipelines.parsing.types import Cell, CheckResult
+from pipelines.parsing.types import Cell, CheckOutcome, CheckResult
 
 TOL = 0.0001
 # Every key below comes from the cell catalogue (schema.py); a renamed row fails at import.
@@ -16,7 +20,8 @@ _NEW, _CARRIED_IN, _RESULTS_TOTAL, _CARRIED_OUT = (
     schema.t3_row(k).key for k in ("new", "carried_in", "results_total", "carried_out"))
 _OUTCOME_ROWS = frozenset(r.key for r in schema.T3.parts[0].rows if r.outcome)
 _T4 = tuple((block.key, tuple(o.key for o in schema.t4_outcomes())) for block in schema.t4_blocks())
-_T4_RULES = dict(zip((b.key for b in schema.t4_blocks()), ("R4.review_sum", "R4.direct_sum", "R4.after_sum")))
+_T4_RULES = dict(zip((b.key for b in schema.t4_blocks()), ("R4.review_sum", "R4.direct_sum", "R4.after_sum"),
+                     strict=True))  # one rule per table-4 block; a new block fails at import
 _SIGNED = frozenset(c.key for c in schema.cells() if c.column.value_type == schema.SIGNED_COUNT)
 _DECIMAL = frozenset(c.key for c in schema.cells() if c.column.value_type == schema.AMOUNT)
 
@@ -32,23 +37,29 @@ def _val(cells: dict[str, Cell], key: str, lenient: bool) -> float | None:
     return None
 
 
-def _eq(cells, left: list[str], right: list[str], lenient: bool) -> str:
-    lv = [_val(cells, k, lenient) for k in left]
-    rv = [_val(cells, k, lenient) for k in right]
-    if any(v is None for v in lv + rv):
+def _sum(cells: dict[str, Cell], keys: list[str], lenient: bool) -> float | None:
+    """Sum of the cells' values, or None when any of them has no value."""
+    values = [_val(cells, k, lenient) for k in keys]
+    known = [v for v in values if v is not None]
+    return sum(known) if len(known) == len(values) else None
+
+
+def _eq(cells: dict[str, Cell], left: list[str], right: list[str], lenient: bool) -> CheckOutcome:
+    ls, rs = _sum(cells, left, lenient), _sum(cells, right, lenient)
+    if ls is None or rs is None:
         return "not_assessable"
-    return "pass" if abs(sum(lv) - sum(rv)) <= TOL else "fail"
+    return "pass" if abs(ls - rs) <= TOL else "fail"
 
 
-def _le(cells, left: list[str], right: list[str], lenient: bool) -> str:
-    lv = [_val(cells, k, lenient) for k in left]
-    rv = [_val(cells, k, lenient) for k in right]
-    if any(v is None for v in lv + rv):
+def _le(cells: dict[str, Cell], left: list[str], right: list[str], lenient: bool) -> CheckOutcome:
+    ls, rs = _sum(cells, left, lenient), _sum(cells, right, lenient)
+    if ls is None or rs is None:
         return "not_assessable"
-    return "pass" if sum(lv) <= sum(rv) + TOL else "fail"
+    return "pass" if ls <= rs + TOL else "fail"
 
 
-def _nonneg_int(cells, keys: list[str], allow_negative=(), allow_decimal=(), *, lenient: bool) -> str:
+def _nonneg_int(cells: dict[str, Cell], keys: list[str], allow_negative: Collection[str] = (),
+                allow_decimal: Collection[str] = (), *, lenient: bool) -> CheckOutcome:
     present = [k for k in keys if k in cells and cells[k].semantic != "MISSING"]
     if not present:
         return "not_assessable"
@@ -57,7 +68,9 @@ def _nonneg_int(cells, keys: list[str], allow_negative=(), allow_decimal=(), *, 
         c = cells[k]
         if c.semantic in ("ZERO", "NUMERIC"):
             v = c.value
-            if (v < 0 and k not in allow_negative) or (k not in allow_decimal and float(v) != int(v)):
+            if v is None:  # a numeric semantic always carries a value; without one, like _val: unknown
+                unknown = True
+            elif (v < 0 and k not in allow_negative) or (k not in allow_decimal and float(v) != int(v)):
                 return "fail"
         elif c.semantic == "TEXT" or not lenient:
             unknown = True
@@ -66,11 +79,16 @@ def _nonneg_int(cells, keys: list[str], allow_negative=(), allow_decimal=(), *, 
     return "not_assessable" if unknown else "pass"
 
 
-def _result(rule: str, scope: str, fn, *args, detail: str | None = None) -> CheckResult:
+def _result(rule: str, scope: str, fn: Callable[..., CheckOutcome], *args: Any,
+            detail: str | None = None) -> CheckResult:
     strict, lenient = fn(*args, lenient=False), fn(*args, lenient=True)
     if detail is None and "fail" in (strict, lenient):
         detail = f"{rule} fails for {scope}"
     return CheckResult(rule=rule, scope=scope, strict=strict, lenient=lenient, detail=detail)
+
+
+def _t3_key(row: str, col: str) -> str:
+    return f"t3.{row}.{col}"
 
 
 def _t3_rows(cells: dict[str, Cell]) -> list[str]:
@@ -89,7 +107,7 @@ def run_checks(cells: dict[str, Cell]) -> list[CheckResult]:
     if rows:
         outcome_rows = [r for r in rows if r in _OUTCOME_ROWS]
         for c in _C:
-            t = lambda r: f"t3.{r}.{c}"  # noqa: E731
+            t = functools.partial(_t3_key, col=c)
             out.append(_result("R3.balance", c, _eq, cells, [t(_NEW), t(_CARRIED_IN)],
                                [t(_RESULTS_TOTAL), t(_CARRIED_OUT)]))
             out.append(_result("R3.results_sum", c, _eq, cells, [t(r) for r in outcome_rows], [t(_RESULTS_TOTAL)]))

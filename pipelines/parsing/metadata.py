@@ -9,7 +9,6 @@ from pipelines.parsing import patterns as P
 from pipelines.parsing.types import ExtractedDocument
 
 
-
 @dataclass
 class Metadata:
     title: str | None = None
@@ -137,7 +136,7 @@ def extract_metadata(doc: ExtractedDocument, *, agency_hint: str | None = None) 
             if md.year is None:
                 md.year = int(m.group("year"))
                 ag = _clean_agency(m.group("pre")) or _clean_agency(m.group("mid"))
-                if ag and _is_agency_line(ag + ("" if P.AGENCY_SUFFIX.search(ag) else "")):
+                if ag and _is_agency_line(ag):
                     md.extra.setdefault("agency_in_text", ag)
             continue
         md.year = int(m.group("year"))

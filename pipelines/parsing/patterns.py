@@ -5,6 +5,7 @@ The tables' cell vocabulary (row/column keys, labels, keywords, format signals) 
 here: it is derived from the cell catalogue, :mod:`pipelines.parsing.schema`."""
 
 import re
+import re as _re_extract  # the name the extraction section below uses
 
 from pipelines.parsing import schema as _schema
 
@@ -124,10 +125,18 @@ NOT_REPORT_BODY = ("部门决算", "决算报表", "收入支出决算", "财政
 IMAGE_REPORT_MAX_CHARS = 200
 
 # Metadata.
-STAT_PERIOD = re.compile(r"((?:19|20)\d\d)\s*年\s*1\s*月\s*1\s*日\s*(?:起\s*)?(?:至|到|—|-|~)\s*((?:19|20)\d\d)\s*年\s*12\s*月\s*31\s*日")
+STAT_PERIOD = re.compile(
+    r"((?:19|20)\d\d)\s*年\s*1\s*月\s*1\s*日\s*(?:起\s*)?(?:至|到|—|-|~)\s*"
+    r"((?:19|20)\d\d)\s*年\s*12\s*月\s*31\s*日"
+)
 DATE_CN = re.compile(r"^\s*((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
-DATE_META = re.compile(r"(?:发布日期|发布时间|日期|时间|成文日期|发文日期)\s*[:：]\s*((?:19|20)\d\d)[-/.年]\s*(\d{1,2})[-/.月]\s*(\d{1,2})")
-AGENCY_SUFFIX = re.compile(r"(?:局|委|委员会|办|办公室|政府|厅|院|中心|处|所|署|会|部|站|队|馆|管委会|实验区|集团|公司|街道|乡|镇)$")
+DATE_META = re.compile(
+    r"(?:发布日期|发布时间|日期|时间|成文日期|发文日期)\s*[:：]\s*"
+    r"((?:19|20)\d\d)[-/.年]\s*(\d{1,2})[-/.月]\s*(\d{1,2})"
+)
+AGENCY_SUFFIX = re.compile(
+    r"(?:局|委|委员会|办|办公室|政府|厅|院|中心|处|所|署|会|部|站|队|馆|管委会|实验区|集团|公司|街道|乡|镇)$"
+)
 AGENCY_SIGNOFF_MAX = 40
 META_TITLE = re.compile(r"^(?:标题|题目|文章标题|名称)\s*[:：]\s*(?P<title>\S.{4,100})$")
 # A place-name prefix printed before the title agency in the preamble ("淮安市" + "洪泽区人民政府").
@@ -162,7 +171,7 @@ TITLE_LEAD_WORDS = ("正文", "现公布", "特编制", "编制形成", "编制"
 
 # --- extraction ---
 # Owned by the format readers (pipelines/parsing/extract/). Append-only section; keep it last.
-import re as _re_extract
+# (it spells the re module _re_extract, imported at the top)
 
 # Magic bytes of the binary containers.
 EXTRACT_MAGIC_PDF = b"%PDF-"

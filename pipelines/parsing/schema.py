@@ -150,11 +150,12 @@ _T2_2019_ITEM_COLS = (
 )
 _T2_2021_DECISIONS = (Column("decisions", "本年处理决定数量", "Decisions this year", "件"),)
 
-_REGULATIONS = {"key": "regulations", "label": "规章", "en": "Rules (规章)"}
-_LICENSE = {"key": "admin_license", "label": "行政许可", "en": "Administrative licensing"}
-_PENALTY = {"key": "admin_penalty", "label": "行政处罚", "en": "Administrative penalty"}
-_COERCION = {"key": "admin_coercion", "label": "行政强制", "en": "Administrative coercion"}
-_FEE = {"key": "admin_fee", "label": "行政事业性收费", "en": "Administrative fees"}
+# (key, label, en) of rows printed in both formats' table 2
+_REGULATIONS = ("regulations", "规章", "Rules (规章)")
+_LICENSE = ("admin_license", "行政许可", "Administrative licensing")
+_PENALTY = ("admin_penalty", "行政处罚", "Administrative penalty")
+_COERCION = ("admin_coercion", "行政强制", "Administrative coercion")
+_FEE = ("admin_fee", "行政事业性收费", "Administrative fees")
 
 _A1 = ("第二十条第（一）项", "Art. 20(1): rules and normative documents")
 _A5 = ("第二十条第（五）项", "Art. 20(5): administrative licensing and other external services")
@@ -168,30 +169,30 @@ T2 = Table(
     parts=(
         # 2021 format [V]: four sub-tables, 10 cells (report-format §3.1).
         Part("a1", *_A1, columns=_T2_2021_A1_COLS, formats=("2021",), rows=(
-            Row(**_REGULATIONS, formats=("2021",)),
+            Row(*_REGULATIONS, formats=("2021",)),
             Row("normative_docs", "行政规范性文件", "Administrative normative documents", formats=("2021",),
                 variants=("规范性文件",)),
         )),
-        Part("a5", *_A5, columns=_T2_2021_DECISIONS, formats=("2021",), rows=(Row(**_LICENSE, formats=("2021",)),)),
+        Part("a5", *_A5, columns=_T2_2021_DECISIONS, formats=("2021",), rows=(Row(*_LICENSE, formats=("2021",)),)),
         Part("a6", *_A6, columns=_T2_2021_DECISIONS, formats=("2021",), rows=(
-            Row(**_PENALTY, formats=("2021",)), Row(**_COERCION, formats=("2021",)))),
-        Part("a8", *_A8, formats=("2021",), rows=(Row(**_FEE, formats=("2021",)),), columns=(
+            Row(*_PENALTY, formats=("2021",)), Row(*_COERCION, formats=("2021",)))),
+        Part("a8", *_A8, formats=("2021",), rows=(Row(*_FEE, formats=("2021",)),), columns=(
             Column("amount", "本年收费金额（单位：万元）", "Fees collected this year", "万元", AMOUNT,
                    variants=("本年收费金额（万元）",), signal="本年收费金额", default_unit="万元"),)),
         # 2019 format [S]: five sub-tables, 22 cells (report-format §3.2); never mapped onto 2021 keys.
         Part("a1", *_A1, columns=_T2_2019_A1_COLS, formats=("2019",), rows=(
-            Row(**_REGULATIONS, formats=("2019",)),
+            Row(*_REGULATIONS, formats=("2019",)),
             Row("normative_docs", "规范性文件", "Normative documents", formats=("2019",),
                 variants=("行政规范性文件",)),
         )),
         Part("a5", *_A5, columns=_T2_2019_ITEM_COLS, formats=("2019",), rows=(
-            Row(**_LICENSE, formats=("2019",)),
+            Row(*_LICENSE, formats=("2019",)),
             Row("other_services", "其他对外管理服务事项", "Other external management services", formats=("2019",),
                 signal=True),
         )),
         Part("a6", *_A6, columns=_T2_2019_ITEM_COLS, formats=("2019",), rows=(
-            Row(**_PENALTY, formats=("2019",)), Row(**_COERCION, formats=("2019",)))),
-        Part("a8", *_A8, columns=_T2_2019_ITEM_COLS[:2], formats=("2019",), rows=(Row(**_FEE, formats=("2019",)),)),
+            Row(*_PENALTY, formats=("2019",)), Row(*_COERCION, formats=("2019",)))),
+        Part("a8", *_A8, columns=_T2_2019_ITEM_COLS[:2], formats=("2019",), rows=(Row(*_FEE, formats=("2019",)),)),
         Part("a9", *_A9, formats=("2019",), signal=True, rows=(
             Row("gov_procurement", "政府集中采购", "Government centralised procurement", formats=("2019",),
                 signal=True),), columns=(
@@ -219,7 +220,8 @@ _T3_COLUMNS = (
 )
 
 _R = ("results",)
-_DENY, _UNABLE, _NOPROC, _OTHER = ("results", "deny"), ("results", "unable"), ("results", "noproc"), ("results", "other")
+_DENY, _UNABLE = ("results", "deny"), ("results", "unable")
+_NOPROC, _OTHER = ("results", "noproc"), ("results", "other")
 
 # Canonical order; keyword matching relies on it (a row never matches before the last one seen).
 # （六）其他处理 sits before its sub-rows: printed alone it is the row other.single, printed with
@@ -355,7 +357,13 @@ def cell(key: str) -> CellDef:
 
 def t2_columns(fmt: str) -> dict[str, tuple[str, tuple[Column, ...]]]:
     """Table 2 of ``fmt``: row key -> (part key, its columns)."""
-    return {row.key: (part.key, part.columns) for part in T2.parts_for(fmt) for row in part.rows}
+    out: dict[str, tuple[str, tuple[Column, ...]]] = {}
+    for part in T2.parts_for(fmt):
+        if part.key is None:  # every table-2 part is keyed by its item (a1 …); only t3/t4 parts are not
+            raise ValueError(f"table-2 part {part.label!r} has no key")
+        for row in part.rows:
+            out[row.key] = (part.key, part.columns)
+    return out
 
 
 def t2_row_labels() -> dict[str, str]:

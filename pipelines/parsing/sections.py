@@ -111,6 +111,6 @@ def find_sections(doc: ExtractedDocument, *, pre2019: bool = False) -> list[Sect
     out = []
     for j, (i, key, heading) in enumerate(chosen):
         end = chosen[j + 1][0] if j + 1 < len(chosen) else len(lines)
-        body = "\n".join(l for l, _ in lines[i + 1:end]).strip()
+        body = "\n".join(line for line, _ in lines[i + 1:end]).strip()
         out.append(Section(key=key, heading=heading, text=body))
     return out

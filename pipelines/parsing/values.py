@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from pipelines.parsing import patterns as P
-from pipelines.parsing.types import Cell
+from pipelines.parsing.types import Cell, Semantic
 
 MISSING = Cell(raw=None, value=None, semantic="MISSING")
 
@@ -48,16 +48,12 @@ def parse_value(raw: str | None, *, default_unit: str | None = None) -> Cell:
     if not m:
         return Cell(raw=printed, value=None, semantic="TEXT")
     digits = m.group("int").replace(",", "")
-    value: int | float
-    if m.group("frac"):
-        value = float(digits + m.group("frac"))
-    else:
-        value = int(digits)
+    value: int | float = float(digits + m.group("frac")) if m.group("frac") else int(digits)
     if m.group("sign") == "-":
         value = -value
     unit = m.group("unit") or default_unit
     annotation = m.group("ann")
     if annotation:
         annotation = annotation[1:-1]
-    semantic = "ZERO" if value == 0 else "NUMERIC"
+    semantic: Semantic = "ZERO" if value == 0 else "NUMERIC"
     return Cell(raw=printed, value=value, semantic=semantic, unit=unit, annotation=annotation)

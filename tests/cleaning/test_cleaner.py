@@ -168,3 +168,15 @@ def test_gkmlpt_body_only_in_config_detail_json():
     r = clean_page(html.encode())
     assert r.container == "gkmlpt:_CONFIG.DETAIL.content"
     assert "一、总体情况" in r.content_text and "| 规章 | 0 |" in r.content_text and "<table>" in r.content_html
+
+
+def test_gkmlpt_detail_on_a_page_without_body():
+    # libxml2 creates no <body> for a page that is all <head>; the DETAIL fragment is still the content
+    import json
+
+    fragment = "<p>一、总体情况</p><p>" + "本机关全年主动公开政府信息57条。" * 3 + "</p>"
+    code = "window._CONFIG = {DETAIL: {\"content\": " + json.dumps(fragment).replace("<", "\\u003C") + "}};"
+    r = clean_page(f"<html><head><script>{code}</script></head></html>".encode())
+    assert "internal_error" not in r.flags
+    assert r.container == "gkmlpt:_CONFIG.DETAIL.content"
+    assert "一、总体情况" in r.content_text

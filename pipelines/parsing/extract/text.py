@@ -88,9 +88,10 @@ def decode_text(body: bytes, declared: str | None = None, what: str = "document"
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
-        legacy = declared_cs not in (None, "utf-8", "ascii", "gb18030")
+        # a declared legacy charset (not UTF-8/ASCII/GB18030) that decodes the whole body wins
+        legacy_cs = declared_cs if declared_cs not in (None, "utf-8", "ascii", "gb18030") else None
         utf8_lines, bad_lines = _mixed_utf8_lines(body)
-        if utf8_lines and bad_lines and not (legacy and D.strict_decode(body, declared_cs) is not None):
+        if utf8_lines and bad_lines and not (legacy_cs is not None and D.strict_decode(body, legacy_cs) is not None):
             return _decode_mixed_lines(body, what)
     dec = D.decode(body, charset=declared)
     warnings: list[str] = []
@@ -131,7 +132,7 @@ def _pipe_table_end(lines: list[str], i: int) -> int:
         j += 1
     if j - i < 2:
         return i
-    widths = {len(_split_pipe_row(l)) for l in lines[i:j] if not P.EXTRACT_MD_RULE.match(l)}
+    widths = {len(_split_pipe_row(row)) for row in lines[i:j] if not P.EXTRACT_MD_RULE.match(row)}
     if len(widths) != 1 or widths.pop() < 2:
         return i
     return j
@@ -166,14 +167,14 @@ def text_blocks(text: str) -> list[Block]:
         line = lines[i]
         end = _pipe_table_end(lines, i) if "|" in line else i
         if end > i:
-            rows = tuple(tuple(_split_pipe_row(l)) for l in lines[i:end] if not P.EXTRACT_MD_RULE.match(l))
+            rows = tuple(tuple(_split_pipe_row(row)) for row in lines[i:end] if not P.EXTRACT_MD_RULE.match(row))
             blocks.append(Block(kind="table", rows=rows))
             i = end
             continue
         if "\t" in line and (i == 0 or "\t" not in lines[i - 1]):
             end = _tab_table_end(lines, i)
             if end > i:
-                rows = tuple(tuple(normalise_ws(c) for c in l.split("\t")) for l in lines[i:end])
+                rows = tuple(tuple(normalise_ws(c) for c in row.split("\t")) for row in lines[i:end])
                 blocks.append(Block(kind="table", rows=rows))
                 i = end
                 continue
