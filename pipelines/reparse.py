@@ -30,9 +30,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from crawler.items import FetchedDocument
+from pipelines import parsing
 from pipelines.cleaning.cleaner import clean_page
 from pipelines.cleaning.pipeline import is_html
-from pipelines import parsing
 from pipelines.report import flag_missing_pages, missing_pages, parse_to_json, parser_input
 from pipelines.storage.blobs import BlobCorrupted, BlobStore
 from pipelines.storage.models import Document, Portal, Report, ReportSource
