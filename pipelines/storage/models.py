@@ -53,6 +53,11 @@ class Portal(Base):
 
     id: Mapped[str] = mapped_column(String(120), primary_key=True)
     province: Mapped[str | None] = mapped_column(String(40))
+    # where and at which level the agency sits (the seed's columns; the export's place columns)
+    city: Mapped[str | None] = mapped_column(String(60))
+    county: Mapped[str | None] = mapped_column(String(60))
+    adcode: Mapped[str | None] = mapped_column(String(12))
+    level: Mapped[str | None] = mapped_column(String(30))
     agency: Mapped[str | None] = mapped_column(String(200))
     column_url: Mapped[str | None] = mapped_column(Text)
     platform: Mapped[str | None] = mapped_column(String(20))
@@ -111,6 +116,8 @@ class Document(Base):
     # parse outcome of these bytes: ok | not_report | needs_ocr | failed
     parse_status: Mapped[str | None] = mapped_column(String(20))
     parse_reason: Mapped[str | None] = mapped_column(Text)
+    # the parser version whose outcome parse_status records (crawl or ``scrapy reparse``)
+    parser_version: Mapped[str | None] = mapped_column(String(40))
 
     portal: Mapped[Portal | None] = relationship(back_populates="documents")
 
@@ -171,6 +178,9 @@ class Report(Base):
     fp_value: Mapped[int | None] = mapped_column(BigInteger)  # signed 64-bit SimHash
     fp_shingles: Mapped[int | None] = mapped_column(Integer)
     filled_cells: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # non-MISSING cells
+    # ``scrapy reparse``: every source document of this version now parses (current parser) to
+    # another content; the version is kept, but is canonical only when all versions are superseded
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     group: Mapped[ReportGroup | None] = relationship(back_populates="versions")
     sources: Mapped[list[ReportSource]] = relationship(

@@ -44,7 +44,8 @@ class StoragePipeline:
             filters=dict(settings.getdict("HARVEST_RUN_FILTERS")))
         seeds = getattr(spider, "seeds", None) or []
         self.store.upsert_portals([
-            {"id": s.id, "province": s.province, "agency": s.agency, "column_url": s.column_url,
+            {"id": s.id, "province": s.province, "city": s.city, "county": s.county, "adcode": s.adcode,
+             "level": s.level, "agency": s.agency, "column_url": s.column_url,
              "platform": s.platform, "active": s.active} for s in seeds])
 
     def process_item(self, item: FetchedDocument | PortalOutcome) -> FetchedDocument | PortalOutcome:

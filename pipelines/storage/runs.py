@@ -25,11 +25,15 @@ class RunLog:
 
     @transient
     def upsert_portals(self, rows: list[dict[str, Any]]) -> None:
-        """Insert or update portal rows from seeds (keys: id, province, agency, column_url, platform, active)."""
+        """Insert or update portal rows from seeds (keys: id, province, city, county, adcode,
+        level, agency, column_url, platform, active; place and level keys are optional)."""
         with self.sessions.begin() as session:
             for row in rows:
                 portal = session.get(Portal, row["id"]) or Portal(id=row["id"])
                 portal.province = row.get("province")
+                for column in ("city", "county", "adcode", "level"):
+                    if column in row:
+                        setattr(portal, column, row[column] or None)
                 portal.agency = row.get("agency")
                 portal.column_url = row.get("column_url")
                 portal.platform = row.get("platform")

@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines import identity
@@ -116,8 +116,14 @@ class ReportStore:
 
     @transient
     def save(self, doc: DocumentLike, parsed: dict[str, Any] | None = None,
-             crawl_run_id: int | None = None) -> SaveOutcome:
-        """Store one fetched document and its parse result (canonical JSON) in one transaction."""
+             crawl_run_id: int | None = None, *, reparse: bool = False) -> SaveOutcome:
+        """Store one fetched document and its parse result (canonical JSON) in one transaction.
+
+        ``reparse``: ``parsed`` is a new parse of a stored document's bytes whose content differs
+        from the version(s) the document is a source of (:mod:`pipelines.reparse`): matched by
+        parsed content and identity only, never by its bytes, and never as a repost of a version
+        read from this document's own earlier parse, so changed content lands as its own version
+        (or joins the version another document gave it); unchanged content finds its version."""
         if not doc.sha256:
             raise ValueError(f"document {doc.url} has no sha256: archive its bytes before storing it")
         with self.sessions.begin() as session:
@@ -127,22 +133,17 @@ class ReportStore:
             status = parsed.get("status") or "failed"
             row.parse_status = status
             row.parse_reason = parsed.get("reason")
+            row.parser_version = parsed.get("parser_version")
             if status == "not_report":
                 return SaveOutcome(document_id=row.id, document_created=created, status=status)
-            cleaned = getattr(doc, "cleaned", None)
-            text = identity.content_text(parsed, cleaned.content_text if cleaned is not None else None)
-            titles = (parsed.get("title"), doc.link_title, getattr(doc, "filename", None))
-            agency, year = identity.version_identity(parsed, text, titles)
-            key = identity.report_key(agency, year, text)
             # row.sha256: the bytes first stored for this document (a refetch with other chrome is
             # the same document, see _document_row, and must not become another version)
-            digest = (identity.report_digest(parsed) if status == "ok"
-                      else identity.raw_digest(row.sha256, key))
-            correction = identity.is_correction(titles)
-            report = self._exact_match(session, row, digest, key)
+            key, digest, correction = self.version_identity(doc, parsed, row.sha256)
+            stale = self._versions_of(session, row.id) if reparse else set()
+            report = self._exact_match(session, row, digest, key, by_bytes=not reparse)
             report_created = False
             if report is None:
-                report, group = self._identity_match(session, key, status, correction)
+                report, group = self._identity_match(session, key, status, correction, skip=stale)
                 if report is None:
                     report_created = True
                     if group is None:
@@ -164,6 +165,20 @@ class ReportStore:
             return SaveOutcome(document_id=row.id, document_created=created, report_id=report.id,
                                report_created=report_created, source_added=source_added,
                                status=status, group_id=report.group_id)
+
+    @staticmethod
+    def version_identity(doc: DocumentLike, parsed: dict[str, Any],
+                         sha256: str) -> tuple[ReportKey, str, bool]:
+        """(identity key, version digest, is a correction) of a parse of ``doc`` whose stored
+        bytes are ``sha256``: what :meth:`save` matches versions by."""
+        cleaned = getattr(doc, "cleaned", None)
+        text = identity.content_text(parsed, cleaned.content_text if cleaned is not None else None)
+        titles = (parsed.get("title"), doc.link_title, getattr(doc, "filename", None))
+        agency, year = identity.version_identity(parsed, text, titles)
+        key = identity.report_key(agency, year, text)
+        digest = (identity.report_digest(parsed) if (parsed.get("status") or "failed") == "ok"
+                  else identity.raw_digest(sha256, key))
+        return key, digest, identity.is_correction(titles)
 
     @classmethod
     def _link_article_pages(cls, session: Session, doc: DocumentLike, report: Report,
@@ -189,7 +204,18 @@ class ReportStore:
         return True
 
     @staticmethod
-    def _exact_match(session: Session, row: Document, digest: str, key: ReportKey) -> Report | None:
+    def _versions_of(session: Session, document_id: int) -> set[int]:
+        """Ids of the versions read from ``document_id``'s own parse (it is their first source);
+        a version it only joined as a repost was read from another document."""
+        first = (select(ReportSource.report_id, func.min(ReportSource.id).label("first"))
+                 .group_by(ReportSource.report_id).subquery())
+        return set(session.scalars(
+            select(ReportSource.report_id).join(first, first.c.first == ReportSource.id)
+            .where(ReportSource.document_id == document_id)))
+
+    @staticmethod
+    def _exact_match(session: Session, row: Document, digest: str, key: ReportKey,
+                     by_bytes: bool = True) -> Report | None:
         """A version already holding these exact bytes, this page text, or this parsed content.
 
         A match whose logical report names another agency or year is ignored (two agencies'
@@ -198,6 +224,8 @@ class ReportStore:
         report = session.scalar(select(Report).where(Report.digest == digest))
         if report is not None:
             return report
+        if not by_bytes:
+            return None
         same_bytes = (Document.sha256 == row.sha256)
         match = (same_bytes if row.text_digest is None
                  else (same_bytes | (Document.text_digest == row.text_digest)))
@@ -212,8 +240,8 @@ class ReportStore:
         return None
 
     @staticmethod
-    def _identity_match(session: Session, key: ReportKey, status: str,
-                        correction: bool) -> tuple[Report | None, ReportGroup | None]:
+    def _identity_match(session: Session, key: ReportKey, status: str, correction: bool,
+                        skip: set[int] | None = None) -> tuple[Report | None, ReportGroup | None]:
         """(version to attach to, None) / (None, group to add a version to) / (None, None).
 
         Each candidate's relation is :func:`pipelines.identity.version_relation` (a near-duplicate
@@ -232,6 +260,10 @@ class ReportStore:
         version_of: ReportGroup | None = None
         for candidate in candidates:
             assert candidate.group is not None
+            if skip and candidate.id in skip:  # a reparse's own earlier reading of these bytes
+                if version_of is None:
+                    version_of = candidate.group
+                continue
             stored = ReportKey(
                 candidate.group.agency, candidate.group.year, candidate.content_digest or "",
                 Fingerprint.from_signed(candidate.fp_value or 0, candidate.fp_shingles or 0))
@@ -245,9 +277,12 @@ class ReportStore:
 
     @staticmethod
     def _recompute_canonical(session: Session, group_id: int) -> None:
+        """Flag the canonical version of a group: the best of its versions not superseded by a
+        reparse (of all of them when every one is superseded)."""
         session.flush()
         versions = session.scalars(select(Report).where(Report.group_id == group_id)).all()
-        best = identity.canonical(versions)
+        current = [v for v in versions if not v.superseded] or list(versions)
+        best = identity.canonical(current)
         for version in versions:
             version.canonical = version.id == best.id
         group = session.get(ReportGroup, group_id)
