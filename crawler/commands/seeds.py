@@ -26,10 +26,11 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands._common import quiet_unless_asked
+from crawler.discovery import DISCOVERED, apply_discoveries, is_discovered
 from crawler.platforms import Detection, effective_platform, load_detections
 from crawler.seeds import Problem, Seed, SeedLoad, SeedSelectionError, default_seeds_path, load_seeds, select_seeds
 
-SUBCOMMANDS = ("check", "status")
+SUBCOMMANDS = ("check", "status", "discover")
 STATE_NEEDS_COLUMN = "NEEDS-COLUMN"
 STATE_UNKNOWN = "UNKNOWN"
 STATE_INACTIVE = "INACTIVE"
@@ -74,6 +75,7 @@ class StatusRow:
     column_url: str
     detail: str = ""  # the last run's detail of the state: for MOVED, the redirect target
     detection: str = ""  # evidence of the stored detection an ``auto`` seed is crawled by, if any
+    column_source: str = ""  # "discovered": the column comes from ``seeds discover``, not the file
 
     @property
     def shown_state(self) -> str:
@@ -116,6 +118,7 @@ def status_rows(
                 column_url=seed.column_url,
                 detection=known[seed.id].evidence if detected else "",
                 detail=str(record.get("detail") or "") if state == record.get("state") else "",
+                column_source=DISCOVERED if is_discovered(seed) else "",
             )
         )
     return rows
@@ -125,7 +128,8 @@ class Command(ScrapyCommand):
     requires_project = False
 
     def syntax(self) -> str:
-        return "check [DIR_OR_FILE] | status [--province P] [--csv FILE] [--all]"
+        return ("check [DIR_OR_FILE] | status [--province P] [--csv FILE] [--all] | "
+                "discover [DIR_OR_FILE] [--province P] [--out FILE] [--write] [--all]")
 
     def short_desc(self) -> str:
         return "Validate the seed files (check) or show each seed's state (status)"
@@ -140,7 +144,12 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("--province", default=None, help="status: only this province (name, code or pinyin)")
         parser.add_argument("--csv", dest="csv_file", default=None, metavar="FILE", help="status: write a CSV file")
-        parser.add_argument("--all", dest="include_inactive", action="store_true", help="status: include retired seeds")
+        parser.add_argument("--all", dest="include_inactive", action="store_true",
+                            help="status: include retired seeds; discover: also seeds that have a column")
+        parser.add_argument("--out", dest="out_file", default=None, metavar="FILE",
+                            help="discover: write id,column_url,score,evidence to a CSV file")
+        parser.add_argument("--write", action="store_true",
+                            help="discover: fill the column of each confident seed in its seed file")
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
@@ -160,9 +169,38 @@ class Command(ScrapyCommand):
             target = Path(rest[0]) if rest else default_seeds_path()
             self.exitcode = run_check(target)
             return
+        if sub == "discover":
+            if len(rest) > 1:
+                raise UsageError("seeds discover takes at most one DIR_OR_FILE", print_help=False)
+            from crawler.commands._discover import discover_command
+
+            target = Path(rest[0]) if rest else default_seeds_path()
+            try:
+                self.exitcode = discover_command(self.crawler_process, self.settings, target, opts.province,
+                                                 opts.out_file, opts.write, opts.include_inactive)
+            except SeedSelectionError as exc:
+                raise UsageError(str(exc), print_help=False) from exc
+            return
         if rest:
             raise UsageError("seeds status takes no positional argument", print_help=False)
         self.exitcode = self._status(opts)
+
+    @staticmethod
+    def _discovered() -> dict[str, str]:
+        """Columns ``seeds discover`` stored for seeds without one (empty if no database)."""
+        from crawler.config import get_config
+        from pipelines.storage.db import DatabaseUnavailable
+
+        from crawler.commands._common import open_store
+
+        try:
+            store = open_store(get_config().database_url)
+        except DatabaseUnavailable:
+            return {}
+        try:
+            return store.discovered_columns()
+        finally:
+            store.engine.dispose()
 
     @staticmethod
     def _health(seeds: list[Seed]) -> dict[str, dict[str, object]]:
@@ -200,6 +238,7 @@ class Command(ScrapyCommand):
         except ValueError as exc:
             print(f"warning: {exc}", file=sys.stderr)
             detections = {}
+        seeds = apply_discoveries(seeds, self._discovered())
         rows = status_rows(seeds, detections, self._health(seeds))
         if opts.csv_file:
             with open(opts.csv_file, "w", encoding="utf-8", newline="") as fh:
@@ -210,7 +249,8 @@ class Command(ScrapyCommand):
             overdue = f"OVERDUE:{r.overdue_year}" if r.overdue_year else "-"
             platform = f"{r.platform} (detected)" if r.detection else r.platform
             print(f"{r.id}\t{r.shown_state}\t{platform}\t{r.province}\t{r.agency}\t"
-                  f"reports={r.reports_found or 0}\t{overdue}\t{r.last_success or '-'}")
+                  f"reports={r.reports_found or 0}\t{overdue}\t{r.last_success or '-'}"
+                  + (f"\tcolumn ({r.column_source})" if r.column_source else ""))
         counts: dict[str, int] = {}
         for r in rows:
             counts[r.state] = counts.get(r.state, 0) + 1

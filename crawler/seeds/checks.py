@@ -161,6 +161,7 @@ def _check_row(row: _Row, file_prov: P.Province | None, problems: list[Problem])
         platform=platform,
         active=active_text in P.ACTIVE_TRUE,
         notes=v.get("notes", ""),
+        homepage=row.extra.get("homepage", ""),
         extra=dict(row.extra),
         source=row.path,
         line=row.line,

@@ -38,6 +38,7 @@ class Seed:
     platform: str
     active: bool
     notes: str = ""
+    homepage: str = ""  # optional column: the agency's homepage (column discovery starts there)
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     source: Path | None = field(default=None, compare=False)
     line: int = field(default=0, compare=False)
