@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html as html_lib
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
@@ -110,10 +111,14 @@ def page_links(html: str, base_url: str) -> list[LinkCandidate]:
         title = (a.attrib.get("title") or "").strip()
         if not text and title:
             text, shape = title, "title"
+        # the block heading only matters for a label that may name a 年报 column (and costs XPath)
+        context = _context(a) if any(ch in text + title for ch in P.CONTEXT_WORTH) else ""
         if text:
-            found.append(LinkCandidate(url, text, shape, _context(a)))
+            found.append(LinkCandidate(url, text, shape, context))
         if title and title != text:
-            found.append(LinkCandidate(url, title, "title", _context(a)))
+            found.append(LinkCandidate(url, title, "title", context))
+        if len(found) >= P.MAX_LINKS_PER_PAGE:
+            break
     for option in sel.xpath("//select/option[@value]"):
         value = option.attrib.get("value", "")
         if not _usable(value) or not ("/" in value or "." in value):
@@ -283,7 +288,7 @@ class ConfirmedColumn:
 
     @property
     def evidence(self) -> str:
-        via = " > ".join(("首页",) + self.path)
+        via = " > ".join(("首页", *self.path))
         return f"label {self.label!r} ({self.shape}) via {via}; {self.confirmation.summary()}"
 
 
@@ -300,7 +305,7 @@ DISCOVERED_MARK = "column_source"
 DISCOVERED = "discovered"
 
 
-def apply_discoveries(seeds: list, discovered: dict[str, str]) -> list:
+def apply_discoveries(seeds: list[Any], discovered: dict[str, str]) -> list[Any]:
     """The seeds with each column-less seed given its stored discovered column (marked in
     ``extra`` so ``seeds status`` can say ``column (discovered)``); a column in the file wins."""
     from dataclasses import replace
@@ -314,5 +319,5 @@ def apply_discoveries(seeds: list, discovered: dict[str, str]) -> list:
     return out
 
 
-def is_discovered(seed) -> bool:  # type: ignore[no-untyped-def]
+def is_discovered(seed: Any) -> bool:
     return seed.extra.get(DISCOVERED_MARK) == DISCOVERED

@@ -74,3 +74,7 @@ FILE_HREF = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|ofd|zip|rar|jpe?g|png|gif|css|
 AGENCY_NOISE = re.compile(r"人民|[省市县区州盟旗]")
 #: what a government's name may add after its place (宿州市 ~ 宿州市人民政府)
 GOVERNMENT_TAILS: tuple[str, ...] = ("政府", "政府办公室", "政府办公厅", "政府办")
+#: characters of a label worth finding the block heading for (a 年报 column label has one)
+CONTEXT_WORTH = "年报告"
+#: links read per page: a page linking thousands of pages is read this far
+MAX_LINKS_PER_PAGE = 600

@@ -37,7 +37,7 @@ DECOYS: dict[str, tuple[str, str]] = {
     "yjsgk": ("预决算公开", "{agency}{year}年度部门决算公开"),
     "nj": ("年鉴", "{place}年鉴（{year}）"),
 }
-HOSTILE_LINKS = 3000
+HOSTILE_LINKS = 1200  # two links each: 2,400 links per page
 PAGE_HEAD_YEARS = (2024, 2023, 2022, 2021)
 
 

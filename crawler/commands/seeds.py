@@ -188,10 +188,9 @@ class Command(ScrapyCommand):
     @staticmethod
     def _discovered() -> dict[str, str]:
         """Columns ``seeds discover`` stored for seeds without one (empty if no database)."""
+        from crawler.commands._common import open_store
         from crawler.config import get_config
         from pipelines.storage.db import DatabaseUnavailable
-
-        from crawler.commands._common import open_store
 
         try:
             store = open_store(get_config().database_url)

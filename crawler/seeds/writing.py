@@ -37,8 +37,8 @@ def write_columns(path: Path, updates: dict[str, ColumnUpdate]) -> tuple[list[st
         return [], [Problem(path, 1, "file starts with a UTF-8 byte order mark (BOM): not rewritten; "
                                      "save it as plain UTF-8 first")]
     if b"\r" in data:
-        line = data[: data.index(b"\r")].count(b"\n") + 1
-        return [], [Problem(path, line, "file has Windows line endings (CRLF): not rewritten; save it with LF "
+        first = data[: data.index(b"\r")].count(b"\n") + 1
+        return [], [Problem(path, first, "file has Windows line endings (CRLF): not rewritten; save it with LF "
                                         "line endings first")]
     try:
         text = data.decode("utf-8")
@@ -63,7 +63,7 @@ def write_columns(path: Path, updates: dict[str, ColumnUpdate]) -> tuple[list[st
         if len(cells) < len(header) or any(c.strip() for c in cells[len(header):]):
             return [], [Problem(path, number, f"row has {len(cells)} fields but the header has {len(header)}: "
                                               "file not rewritten")]
-        row = dict(zip(header, cells))
+        row = dict(zip(header, cells[: len(header)], strict=True))
         update = updates.get(row["id"].strip())
         if update is None or row["column_url"].strip():
             continue

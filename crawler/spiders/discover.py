@@ -16,8 +16,9 @@ Not a CMS family: it declares no ``platforms`` and is not in crawler/spiders/reg
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
@@ -72,11 +73,12 @@ class Step:
     score: int = 0
     family: str = ""
     hops: int = 0
+    titles: tuple[str, ...] = ()   # listing titles read so far (confirmation across entry requests)
 
 
 class DiscoverSpider(scrapy.Spider):
     name = "discover"
-    custom_settings: ClassVar[dict[str, Any]] = {
+    custom_settings = {  # noqa: RUF012 (Scrapy's own attribute, read once)
         "ITEM_PIPELINES": {},
         "SPIDER_MIDDLEWARES": {"crawler.incremental.IncrementalMiddleware": None},
         "REDIRECT_MAX_TIMES": 5,      # a redirect loop stops early (and costs little)
@@ -95,7 +97,7 @@ class DiscoverSpider(scrapy.Spider):
 
     # --- requests -----------------------------------------------------------------------
 
-    async def start(self):  # type: ignore[no-untyped-def]
+    async def start(self) -> AsyncIterator[Request]:
         for walk in self.walks.values():
             home = walk.seed.homepage
             if not home or urlsplit(home).scheme not in ("http", "https"):
@@ -128,7 +130,7 @@ class DiscoverSpider(scrapy.Spider):
         step: Step = response.meta[META]
         walk = self.walks[step.seed_id]
         walk.pending -= 1
-        text = decode_text(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+        text = decode_text(response.body, (response.headers.get("Content-Type") or b"").decode("latin-1"))
         event = health.classify_status(response.status, text)
         if event:
             self._failed(walk, step, f"{event} at {response.url}")
@@ -173,7 +175,7 @@ class DiscoverSpider(scrapy.Spider):
             if urlsplit(link.url).scheme not in ("http", "https"):
                 continue
             key = link.url
-            scored = D.score_label(link.label, " ".join(step.path + (link.context,)), government=walk.government)
+            scored = D.score_label(link.label, " ".join((*step.path, link.context)), government=walk.government)
             if scored.decoy:
                 walk.decoys += 1
                 continue
@@ -183,13 +185,12 @@ class DiscoverSpider(scrapy.Spider):
             elif scored.hub and key not in walk.seen:
                 hubs.append(link)
         for key, (scored, link) in sorted(best.items(), key=lambda kv: -kv[1][0].score):
-            page_key = key.split("#", 1)[0] + ("#" + key.split("#", 1)[1] if "#" in key else "")
-            if page_key in walk.seen:
+            if key in walk.seen:
                 continue
-            walk.seen.add(page_key)
+            walk.seen.add(key)
             walk.candidates += 1
             request = self._request(walk, key, Step(walk.seed.id, "candidate", step.depth + 1,
-                                                    step.path + (D.normalise_label(link.label),), key,
+                                                    (*step.path, D.normalise_label(link.label)), key,
                                                     scored.label, link.shape, scored.score),
                                     priority=100 + scored.score)
             if request is not None:
@@ -201,7 +202,7 @@ class DiscoverSpider(scrapy.Spider):
                 continue
             walk.seen.add(link.url)
             request = self._request(walk, link.url, Step(walk.seed.id, "page", step.depth + 1,
-                                                         step.path + (D.normalise_label(link.label),)),
+                                                         (*step.path, D.normalise_label(link.label))),
                                     priority=10 - step.depth)
             if request is not None:
                 yield request
@@ -218,8 +219,8 @@ class DiscoverSpider(scrapy.Spider):
         return self._readers[family]
 
     def _confirm(self, walk: Walk, step: Step, text: str, response: Response) -> Any:
-        from crawler.platforms import detect_platform
         from crawler.patterns import PLATFORM_AUTO
+        from crawler.platforms import detect_platform
 
         family = step.family
         if not family:
@@ -230,7 +231,7 @@ class DiscoverSpider(scrapy.Spider):
         reader = self._reader(family)
         column_seed = replace(walk.seed, column_url=step.candidate)
         try:
-            titles = [link.title for link in reader.listing_links(text, response.url, response)]
+            titles = list(step.titles) + [link.title for link in reader.listing_links(text, response.url, response)]
             nexts = ([] if step.hops >= MAX_CONFIRM_HOPS else
                      reader.next_listing_requests(text, response.url, 1 + step.hops, response, column_seed))
         except Exception as exc:  # a family parser must not stop the other seeds
@@ -241,10 +242,11 @@ class DiscoverSpider(scrapy.Spider):
             walk.confirmed.append(D.ConfirmedColumn(step.candidate, step.score, step.label, step.shape,
                                                     step.path, result))
             return
-        if not result.own and not result.foreign and nexts:
+        if nexts and (result.own or not result.foreign):  # read on: its entry request or next page
             for nxt in nexts[:2]:
                 request = self._request(walk, nxt.url, replace(step, kind="confirm", family=family,
-                                                               hops=step.hops + 1), base=nxt, priority=200)
+                                                               hops=step.hops + 1, titles=tuple(titles)),
+                                        base=nxt, priority=200)
                 if request is not None:
                     yield request
             return
