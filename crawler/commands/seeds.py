@@ -4,6 +4,12 @@
 ``seeds/``) and prints each problem as ``file:line: message``, then one summary line. Exit code 0
 when there is no error (warnings allowed), 1 when there is at least one error, 2 on a usage error.
 
+``scrapy seeds discover [DIR_OR_FILE] [--province P] [--out FILE] [--write] [--all]`` walks from
+each column-less seed's homepage (every seed with a homepage with ``--all``) to its 年报 column
+(crawler/discovery.py, crawler/spiders/discover.py): ``--out`` writes ``id,column_url,score,evidence``,
+``--write`` fills the confident columns into the seed files, and confident discoveries are stored
+in the database, where ``nightly`` and ``seeds status`` (``column (discovered)``) find them.
+
 ``scrapy seeds status [--province P] [--csv FILE] [--all]`` prints one line per seed with its
 platform and state (``MOVED: <target>`` for a seed whose redirect would leave its site, the
 CSV's ``detail`` column giving the target); an ``auto`` seed shows the family a crawl detected on its column page, marked
@@ -73,9 +79,9 @@ class StatusRow:
     latest_year: str
     overdue_year: str
     column_url: str
+    column_source: str = ""  # "discovered": the column comes from ``seeds discover``, not the file
     detail: str = ""  # the last run's detail of the state: for MOVED, the redirect target
     detection: str = ""  # evidence of the stored detection an ``auto`` seed is crawled by, if any
-    column_source: str = ""  # "discovered": the column comes from ``seeds discover``, not the file
 
     @property
     def shown_state(self) -> str:
