@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
 
+#: request meta key naming the URL whose site a request must stay on, when it has no seed column
+SITE_ANCHOR = "harvest_site_anchor"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
@@ -57,6 +59,8 @@ class OffsiteRedirect(OffsiteRequest):
 
 def anchor_of(request: Request) -> str:
     """The URL a request's site is judged against (see the module doc)."""
+    if request.meta.get(SITE_ANCHOR):  # a request without a column (column discovery): its homepage
+        return str(request.meta[SITE_ANCHOR])
     seed = (request.cb_kwargs or {}).get("seed")
     column_url = getattr(seed, "column_url", None)
     if column_url:

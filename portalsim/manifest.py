@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from portalsim import homepage
 from portalsim.families import family_of
 from portalsim.families.base import body_of
 from portalsim.model import FAULT_EXPECTATIONS, Farm, Portal, logical_key, report_key
@@ -46,7 +47,7 @@ def seed_rows(farm: Farm, urls: FarmUrls) -> list[dict[str, str]]:
             "county": portal.county, "adcode": portal.adcode, "level": portal.level,
             "agency": portal.agency, "column_url": urls.column_url(portal),
             "platform": platform_key(portal, farm.options.auto_families), "active": "true",
-            "notes": "simulated portal (farm)",
+            "notes": "simulated portal (farm)", "homepage": urls.url(portal, "/"),
         })
     return rows
 
@@ -77,6 +78,9 @@ def build_manifest(farm: Farm, urls: FarmUrls) -> dict:
                 "site_id_code": portal.site_id_code,
                 "fault": portal.fault.kind if portal.fault else None,
                 "expected_health": health,
+                "homepage": urls.url(portal, "/"),
+                "homepage_shape": homepage.layout(farm, portal).shape,
+                "decoy_columns": [urls.url(portal, d) for d in homepage.layout(farm, portal).decoys],
                 "report_count": sum(1 for d in portal.documents if d.is_report),
             })
             for doc in portal.documents:

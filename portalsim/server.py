@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from portalsim import chrome, faults, patterns
+from portalsim import chrome, faults, homepage, patterns
 from portalsim import manifest as ground_truth
 from portalsim.families import family_of
 from portalsim.families.base import Request, Response
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 LOOPBACK = "127.0.0.1"
 SEED_HEADER = ("id", "province", "city", "county", "adcode", "level", "agency", "column_url",
-               "platform", "active", "notes")
+               "platform", "active", "notes", "homepage")
 
 
 class _Server(ThreadingHTTPServer):
@@ -433,8 +433,9 @@ class FarmServer:
 
     def normal(self, portal: Portal, req: Request) -> Response:
         family = family_of(portal.family)
-        if req.path in ("/", "/index.html"):
-            return family.homepage(self.farm, portal)
+        page = homepage.answer(self.farm, portal, req)   # homepage, hubs, decoy columns (discovery)
+        if page is not None:
+            return page
         with self.farm.lock:
             answer = family.listing(self.farm, portal, req)
         if answer is not None:

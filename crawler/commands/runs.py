@@ -151,6 +151,7 @@ def scheduled_crawl(command: Any, *, lock_name: str, mode: str, province: str | 
     from crawler.commands._common import fail, open_store
     from crawler.config import get_config
     from crawler.relook import relook_empty_seeds
+    from crawler.discovery import apply_discoveries
     from crawler.seeds import SeedSelectionError, crawlable
     from pipelines.storage.db import DatabaseUnavailable
 
@@ -162,19 +163,21 @@ def scheduled_crawl(command: Any, *, lock_name: str, mode: str, province: str | 
     for problem in loaded.errors:
         print(f"seed error: {problem}")
     try:
-        chosen = crawlable(loaded.seeds, province=province)
+        store = open_store(settings["HARVEST_DATABASE_URL"])
+    except DatabaseUnavailable as exc:
+        fail(str(exc))
+        command.exitcode = EXIT_CONFIG
+        return
+    # a seed without a column is crawled at the column `seeds discover` confirmed for it
+    seeds = apply_discoveries(loaded.seeds, store.discovered_columns())
+    try:
+        chosen = crawlable(seeds, province=province)
     except SeedSelectionError as exc:
         fail(str(exc))
         command.exitcode = EXIT_CONFIG
         return
     if not chosen:
         fail(f"no active seed with a column URL in {seeds_path}")
-        command.exitcode = EXIT_CONFIG
-        return
-    try:
-        store = open_store(settings["HARVEST_DATABASE_URL"])
-    except DatabaseUnavailable as exc:
-        fail(str(exc))
         command.exitcode = EXIT_CONFIG
         return
     try:

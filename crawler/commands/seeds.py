@@ -4,6 +4,12 @@
 ``seeds/``) and prints each problem as ``file:line: message``, then one summary line. Exit code 0
 when there is no error (warnings allowed), 1 when there is at least one error, 2 on a usage error.
 
+``scrapy seeds discover [DIR_OR_FILE] [--province P] [--out FILE] [--write] [--all]`` walks from
+each column-less seed's homepage (every seed with a homepage with ``--all``) to its 年报 column
+(crawler/discovery.py, crawler/spiders/discover.py): ``--out`` writes ``id,column_url,score,evidence``,
+``--write`` fills the confident columns into the seed files, and confident discoveries are stored
+in the database, where ``nightly`` and ``seeds status`` (``column (discovered)``) find them.
+
 ``scrapy seeds status [--province P] [--csv FILE] [--all]`` prints one line per seed with its
 platform and state (``MOVED: <target>`` for a seed whose redirect would leave its site, the
 CSV's ``detail`` column giving the target); an ``auto`` seed shows the family a crawl detected on
@@ -33,13 +39,14 @@ from crawler import patterns as P
 from crawler.commands._common import quiet_unless_asked
 from crawler.config import REPO_ROOT
 from crawler.coverage import CATEGORIES as COVERAGE_HELP
+from crawler.discovery import DISCOVERED, apply_discoveries, is_discovered
 from crawler.platforms import Detection, effective_platform, load_detections
 from crawler.seeds import Problem, Seed, SeedLoad, SeedSelectionError, default_seeds_path, load_seeds, select_seeds
 
 if TYPE_CHECKING:
     from pipelines.storage.queries import Queries
 
-SUBCOMMANDS = ("check", "status", "coverage", "import-places")
+SUBCOMMANDS = ("check", "status", "discover", "coverage", "import-places")
 STATE_NEEDS_COLUMN = "NEEDS-COLUMN"
 STATE_UNKNOWN = "UNKNOWN"
 STATE_INACTIVE = "INACTIVE"
@@ -84,6 +91,7 @@ class StatusRow:
     latest_year: str
     overdue_year: str
     column_url: str
+    column_source: str = ""  # "discovered": the column comes from ``seeds discover``, not the file
     detail: str = ""  # the last run's detail of the state: for MOVED, the redirect target
     detection: str = ""  # evidence of the stored detection an ``auto`` seed is crawled by, if any
 
@@ -128,6 +136,7 @@ def status_rows(
                 column_url=seed.column_url,
                 detection=known[seed.id].evidence if detected else "",
                 detail=str(record.get("detail") or "") if state == record.get("state") else "",
+                column_source=DISCOVERED if is_discovered(seed) else "",
             )
         )
     return rows
@@ -150,7 +159,8 @@ class Command(ScrapyCommand):
 
     def syntax(self) -> str:
         return ("check [DIR_OR_FILE] | status [--province P] [--csv FILE] [--all] | "
-                "coverage [--province P] [--since YEAR] [--csv FILE] | import-places [SEEDS_DIR] [--places DIR]")
+                "coverage [--province P] [--since YEAR] [--csv FILE] | import-places [SEEDS_DIR] [--places DIR] | "
+                "discover [DIR_OR_FILE] [--province P] [--out FILE] [--write] [--all]")
 
     def short_desc(self) -> str:
         return "Validate the seed files (check), show each seed's state (status) or the coverage panel (coverage)"
@@ -173,14 +183,18 @@ class Command(ScrapyCommand):
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("--province", default=None,
-                            help="status, coverage: only this province (name, code or pinyin)")
+                            help="status, coverage, discover: only this province (name, code or pinyin)")
         parser.add_argument("--csv", dest="csv_file", default=None, metavar="FILE",
                             help="status, coverage: write a CSV file (coverage: one row per place and year)")
-        parser.add_argument("--all", dest="include_inactive", action="store_true", help="status: include retired seeds")
+        parser.add_argument("--all", dest="include_inactive", action="store_true", help="status: include retired seeds; discover: also seeds that have a column")
         parser.add_argument("--since", type=int, default=None, metavar="YEAR",
                             help="coverage: first report year (default: 2008, the regulation's first year)")
         parser.add_argument("--places", default=str(DEFAULT_PLACES), metavar="DIR",
                             help="where import-places reads homepages.csv (default ../shared/places)")
+        parser.add_argument("--out", dest="out_file", default=None, metavar="FILE",
+                            help="discover: write id,column_url,score,evidence to a CSV file")
+        parser.add_argument("--write", action="store_true",
+                            help="discover: fill the column of each confident seed in its seed file")
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
@@ -208,6 +222,18 @@ class Command(ScrapyCommand):
         if sub == "import-places":
             self.exitcode = self._import_places(rest, opts)
             return
+        if sub == "discover":
+            if len(rest) > 1:
+                raise UsageError("seeds discover takes at most one DIR_OR_FILE", print_help=False)
+            from crawler.commands._discover import discover_command
+
+            target = Path(rest[0]) if rest else default_seeds_path()
+            try:
+                self.exitcode = discover_command(self.crawler_process, self.settings, target, opts.province,
+                                                 opts.out_file, opts.write, opts.include_inactive)
+            except SeedSelectionError as exc:
+                raise UsageError(str(exc), print_help=False) from exc
+            return
         if rest:
             raise UsageError("seeds status takes no positional argument", print_help=False)
         self.exitcode = self._status(opts)
@@ -228,6 +254,22 @@ class Command(ScrapyCommand):
         figures = build(places, target)
         print(" ".join(f"{k}={v}" for k, v in figures.items()))
         return run_check(target)
+
+    @staticmethod
+    def _discovered() -> dict[str, str]:
+        """Columns ``seeds discover`` stored for seeds without one (empty if no database)."""
+        from crawler.commands._common import open_store
+        from crawler.config import get_config
+        from pipelines.storage.db import DatabaseUnavailable
+
+        try:
+            store = open_store(get_config().database_url)
+        except DatabaseUnavailable:
+            return {}
+        try:
+            return store.discovered_columns()
+        finally:
+            store.engine.dispose()
 
     @staticmethod
     def _health(seeds: list[Seed]) -> dict[str, dict[str, object]]:
@@ -310,6 +352,7 @@ class Command(ScrapyCommand):
         except ValueError as exc:
             print(f"warning: {exc}", file=sys.stderr)
             detections = {}
+        seeds = apply_discoveries(seeds, self._discovered())
         rows = status_rows(seeds, detections, self._health(seeds))
         if opts.csv_file:
             with open(opts.csv_file, "w", encoding="utf-8", newline="") as fh:
@@ -320,7 +363,8 @@ class Command(ScrapyCommand):
             overdue = f"OVERDUE:{r.overdue_year}" if r.overdue_year else "-"
             platform = f"{r.platform} (detected)" if r.detection else r.platform
             print(f"{r.id}\t{r.shown_state}\t{platform}\t{r.province}\t{r.agency}\t"
-                  f"reports={r.reports_found or 0}\t{overdue}\t{r.last_success or '-'}")
+                  f"reports={r.reports_found or 0}\t{overdue}\t{r.last_success or '-'}"
+                  + (f"\tcolumn ({r.column_source})" if r.column_source else ""))
         counts: dict[str, int] = {}
         for r in rows:
             counts[r.state] = counts.get(r.state, 0) + 1

@@ -272,3 +272,16 @@ class SeedHealth(Base):
     url: Mapped[str | None] = mapped_column(Text)
     report_links: Mapped[int] = mapped_column(Integer, default=0)
     checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ColumnDiscovery(Base):
+    """A seed's 年报 column found from its homepage by ``scrapy seeds discover`` (confirmed by the
+    report titles its listing shows). ``nightly`` crawls it for a seed whose file has no column."""
+
+    __tablename__ = "column_discoveries"
+
+    seed_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    column_url: Mapped[str] = mapped_column(Text)
+    score: Mapped[int] = mapped_column(Integer)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    discovered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)

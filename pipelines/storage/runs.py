@@ -13,7 +13,7 @@ from sqlalchemy.orm import sessionmaker
 
 from crawler.items import OK
 from pipelines.storage.db import transient
-from pipelines.storage.models import CrawlRun, Portal, SeedHealth
+from pipelines.storage.models import ColumnDiscovery, CrawlRun, Portal, SeedHealth
 
 
 class RunLog:
@@ -39,6 +39,22 @@ class RunLog:
                 portal.platform = row.get("platform")
                 portal.active = bool(row.get("active", True))
                 session.add(portal)
+
+    @transient
+    def record_discoveries(self, rows: list[Any]) -> None:
+        """Keep each seed's latest confident column discovery (objects with seed_id, column_url,
+        score, evidence: crawler.discovery.DiscoveryResult)."""
+        with self.sessions.begin() as session:
+            for row in rows:
+                found = session.get(ColumnDiscovery, row.seed_id) or ColumnDiscovery(seed_id=row.seed_id)
+                found.column_url, found.score, found.evidence = row.column_url, int(row.score), row.evidence
+                found.discovered_at = datetime.now(UTC)
+                session.add(found)
+
+    def discovered_columns(self) -> dict[str, str]:
+        """seed id → its discovered column URL."""
+        with self.sessions() as session:
+            return {d.seed_id: d.column_url for d in session.scalars(select(ColumnDiscovery))}
 
     @transient
     def start_run(self, mode: str, spider: str | None, filters: dict[str, Any]) -> int:

@@ -112,6 +112,12 @@ class ReportStore:
     def counts(self) -> dict[str, int]:
         return self.queries.counts()
 
+    def record_discoveries(self, rows: list[Any]) -> None:
+        self.runs.record_discoveries(rows)
+
+    def discovered_columns(self) -> dict[str, str]:
+        return self.runs.discovered_columns()
+
     # --- documents and reports ----------------------------------------------------------
 
     @transient
