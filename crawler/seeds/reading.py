@@ -52,7 +52,9 @@ def _binary_problem(path: Path, data: bytes) -> Problem | None:
 def _decode(path: Path, data: bytes, problems: list[Problem]) -> str | None:
     if data.startswith(b"\xef\xbb\xbf"):
         problems.append(
-            Problem(path, 1, "file starts with a UTF-8 byte order mark (BOM); accepted, but save as plain UTF-8", WARNING)
+            Problem(
+                path, 1, "file starts with a UTF-8 byte order mark (BOM); accepted, but save as plain UTF-8", WARNING
+            )
         )
         data = data[3:]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -212,7 +214,7 @@ def _rows_from_records(path: Path, records: list[tuple[int, int, list[str]]], pr
                     )
                 )
                 continue
-        multiline = [h for h, v in zip(header, record) if "\n" in v or "\r" in v]
+        multiline = [h for h, v in zip(header, record, strict=True) if "\n" in v or "\r" in v]
         if multiline:
             problems.append(
                 Problem(
@@ -223,13 +225,15 @@ def _rows_from_records(path: Path, records: list[tuple[int, int, list[str]]], pr
                 )
             )
             continue
-        quoted = [h for h, v in zip(header, record) if '"' in v]
+        quoted = [h for h, v in zip(header, record, strict=True) if '"' in v]
         if quoted:
             problems.append(
-                Problem(path, start, f"stray double quote (\") in column {quoted[0]}: {record[header.index(quoted[0])]!r}")
+                Problem(
+                    path, start, f"stray double quote (\") in column {quoted[0]}: {record[header.index(quoted[0])]!r}"
+                )
             )
             continue
-        values = {h: v.strip() for h, v in zip(header, record) if h in P.SEED_COLUMNS}
-        extra = {h: v.strip() for h, v in zip(header, record) if h and h not in P.SEED_COLUMNS}
+        values = {h: v.strip() for h, v in zip(header, record, strict=True) if h in P.SEED_COLUMNS}
+        extra = {h: v.strip() for h, v in zip(header, record, strict=True) if h and h not in P.SEED_COLUMNS}
         rows.append(_Row(path, start, values, extra))
     return rows

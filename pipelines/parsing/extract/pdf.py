@@ -1,5 +1,6 @@
 """PDF reader (pypdfium2's text layer; pdfplumber as second engine and for table geometry):
-text lines and tables per page in reading order, tables stitched across page breaks, page numbers and running headers/footers dropped, image-only pages flagged."""
+text lines and tables per page in reading order, tables stitched across page breaks, page numbers
+and running headers/footers dropped, image-only pages flagged."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import threading
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from pipelines.parsing import patterns as P
 from pipelines.parsing.extract.errors import ExtractionError
@@ -50,12 +52,12 @@ class _Page:
 def _cell(value) -> str | None:
     if value is None:
         return None
-    lines = [normalise_ws(l) for l in str(value).split("\n")]
-    return "\n".join(l for l in lines if l)
+    lines = [normalise_ws(line) for line in str(value).split("\n")]
+    return "\n".join(line for line in lines if line)
 
 
 def _is_number(text: str | None) -> bool:
-    return bool(text) and bool(P.EXTRACT_PDF_NUMERIC_CELL.match(text))
+    return bool(text and P.EXTRACT_PDF_NUMERIC_CELL.match(text))
 
 
 def _peel_frame_rows(rows: list[list[str | None]], top: float, bottom: float) -> list[_Item]:
@@ -315,10 +317,10 @@ def _layout_page(number: int, height: float, chars: list[dict], tables) -> _Page
 
 def _drop_boilerplate(pages: list[_Page]) -> int:
     """Remove page numbers and running headers/footers; return the number of lines dropped."""
-    def edge_lines(pg: _Page) -> list[_Item]:
-        texts = [it for it in pg.items if it.text is not None]
+    def edge_lines(pg: _Page) -> list[tuple[_Item, str]]:
+        texts = [(it, it.text) for it in pg.items if it.text is not None]
         cand = texts[:2] + texts[-2:]
-        return [it for it in cand
+        return [(it, text) for it, text in cand
                 if it.top <= pg.height * _EDGE_BAND or it.bottom >= pg.height * (1 - _EDGE_BAND)]
 
     def key(text: str) -> str:
@@ -326,13 +328,13 @@ def _drop_boilerplate(pages: list[_Page]) -> int:
 
     counts: Counter[str] = Counter()
     for pg in pages:
-        counts.update({key(it.text) for it in edge_lines(pg)})
+        counts.update({key(text) for _, text in edge_lines(pg)})
     threshold = max(2, math.ceil(len(pages) * _RUNNING_SHARE))
     running = {k for k, n in counts.items() if n >= threshold}
     dropped = 0
     for pg in pages:
-        drop = {id(it) for it in edge_lines(pg)
-                if P.EXTRACT_PAGE_NUMBER.match(it.text) or key(it.text) in running}
+        drop = {id(it) for it, text in edge_lines(pg)
+                if P.EXTRACT_PAGE_NUMBER.match(text) or key(text) in running}
         if drop:
             dropped += len(drop)
             pg.items = [it for it in pg.items if id(it) not in drop]
@@ -340,14 +342,15 @@ def _drop_boilerplate(pages: list[_Page]) -> int:
 
 
 def _complementary(a: list[str | None], b: list[str | None]) -> bool:
-    return all(not (x and y) for x, y in zip(a, b))
+    return all(not (x and y) for x, y in zip(a, b, strict=True))
 
 
 def _merge_split_row(prev: list[str | None], cont: list[str | None]) -> list[str | None] | None:
     """Merge a row cut by a page break, or return None when ``cont`` is a row of its own.
 
     A cut row shows as two slices of which only one carries the numbers (or whose filled
-    positions do not overlap); the label text of both slices is concatenated."""
+    positions do not overlap); the label text of both slices is concatenated. Both rows must
+    have the same width (the caller pads a narrower continuation first)."""
     a_num = any(_is_number(c) for c in prev)
     b_num = any(_is_number(c) for c in cont)
     if not (a_num != b_num or _complementary(prev, cont)):
@@ -355,7 +358,7 @@ def _merge_split_row(prev: list[str | None], cont: list[str | None]) -> list[str
     if not any(cont) or not any(prev):
         return None
     merged: list[str | None] = []
-    for x, y in zip(prev, cont):
+    for x, y in zip(prev, cont, strict=True):
         if x and y:
             merged.append(x + y)
         else:
@@ -364,7 +367,11 @@ def _merge_split_row(prev: list[str | None], cont: list[str | None]) -> list[str
 
 
 def _pad_left(rows: list[list[str | None]], width: int) -> list[list[str | None]]:
-    return [[None] * (width - len(r)) + list(r) for r in rows]
+    padded: list[list[str | None]] = []
+    for r in rows:
+        pad: list[str | None] = [None] * (width - len(r))
+        padded.append(pad + r)
+    return padded
 
 
 def _stitch(pages: list[_Page], warnings: list[str]) -> list[Block]:
@@ -385,13 +392,12 @@ def _stitch(pages: list[_Page], warnings: list[str]) -> list[Block]:
     for pg in pages:
         for idx, it in enumerate(pg.items):
             if it.rows is not None:
-                continuation = (
+                if (
                     open_table is not None and idx == 0
                     and (len(it.rows[0]) == len(open_table[-1])
-                         or it.top <= pg.height * _TOP_SHARE
-                         and prev_table_bottom >= prev_page_height * (1 - _BOTTOM_SHARE))
-                )
-                if continuation:
+                         or (it.top <= pg.height * _TOP_SHARE
+                             and prev_table_bottom >= prev_page_height * (1 - _BOTTOM_SHARE)))
+                ):  # a continuation of the open table
                     rows = [list(r) for r in it.rows]
                     # Header rows repeated on the new page.
                     for k in (3, 2, 1):
@@ -416,7 +422,7 @@ def _stitch(pages: list[_Page], warnings: list[str]) -> list[Block]:
                     open_table = [list(r) for r in it.rows]
                     open_page = pg.number
                 prev_table_bottom = it.bottom
-            else:
+            elif it.text is not None:  # every item carries either rows or text
                 if open_table is not None:
                     close()
                 blocks.append(Block(kind="text", text=it.text, page=pg.number))
@@ -489,7 +495,10 @@ def _cap_streams(limit: int) -> None:
     import pdfminer.pdftypes
 
     if pdfminer.pdftypes.zlib is zlib:
-        pdfminer.pdftypes.zlib = _BoundedZlib
+        # pdfminer declares this attribute as the zlib module, a type no class can match; the
+        # stand-in provides what pdfminer uses of it (decompress, decompressobj, error, MAX_WBITS).
+        stand_in: Any = _BoundedZlib
+        pdfminer.pdftypes.zlib = stand_in
     _stream_cap.limit = limit
 
 
@@ -672,9 +681,8 @@ def extract_pdf(body: bytes, *, limits: Limits, deadline: Deadline,
     needs_ocr = bool(image_only)
     if image_only:
         warns.append(f"pdf: pages without a usable text layer (images only or unmapped glyphs): {image_only}")
-    if not blocks and not needs_ocr:
-        if all(not pg.items for pg in pages):
-            needs_ocr = True
-            warns.append("pdf: no text layer on any page")
+    if not blocks and not needs_ocr and all(not pg.items for pg in pages):
+        needs_ocr = True
+        warns.append("pdf: no text layer on any page")
     return ExtractedDocument(blocks=tuple(blocks), source_format="pdf", needs_ocr=needs_ocr,
                              warnings=tuple(warns))
