@@ -186,7 +186,8 @@ class Command(ScrapyCommand):
                             help="status, coverage, discover: only this province (name, code or pinyin)")
         parser.add_argument("--csv", dest="csv_file", default=None, metavar="FILE",
                             help="status, coverage: write a CSV file (coverage: one row per place and year)")
-        parser.add_argument("--all", dest="include_inactive", action="store_true", help="status: include retired seeds; discover: also seeds that have a column")
+        parser.add_argument("--all", dest="include_inactive", action="store_true",
+                            help="status: include retired seeds; discover: also seeds that have a column")
         parser.add_argument("--since", type=int, default=None, metavar="YEAR",
                             help="coverage: first report year (default: 2008, the regulation's first year)")
         parser.add_argument("--places", default=str(DEFAULT_PLACES), metavar="DIR",
