@@ -155,11 +155,27 @@ def _tab_table_end(lines: list[str], i: int) -> int:
     return j if j - i >= 3 else i
 
 
+def source_lines(text: str) -> list[str]:
+    """The lines of a decoded text, newlines normalised to ``\\n``: the coordinates of the
+    character spans a text document's cells record (``Block.spans``, ``Cell.provenance``)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def text_blocks(text: str) -> list[Block]:
     """Every line as a text block (blank lines kept as ""), except unambiguous tables."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = source_lines(text)
     if len(lines) > 1 and lines[-1] == "":
         lines.pop()  # the final newline does not start another line
+    starts: list[int] = []
+    pos = 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+
+    def spans(lo: int, hi: int) -> tuple[tuple[int, int], ...]:
+        return tuple((starts[k], starts[k] + len(lines[k])) for k in range(lo, hi)
+                     if not P.EXTRACT_MD_RULE.match(lines[k]))
+
     blocks: list[Block] = []
     i = 0
     while i < len(lines):
@@ -167,19 +183,19 @@ def text_blocks(text: str) -> list[Block]:
         end = _pipe_table_end(lines, i) if "|" in line else i
         if end > i:
             rows = tuple(tuple(_split_pipe_row(l)) for l in lines[i:end] if not P.EXTRACT_MD_RULE.match(l))
-            blocks.append(Block(kind="table", rows=rows))
+            blocks.append(Block(kind="table", rows=rows, spans=spans(i, end)))
             i = end
             continue
         if "\t" in line and (i == 0 or "\t" not in lines[i - 1]):
             end = _tab_table_end(lines, i)
             if end > i:
                 rows = tuple(tuple(normalise_ws(c) for c in l.split("\t")) for l in lines[i:end])
-                blocks.append(Block(kind="table", rows=rows))
+                blocks.append(Block(kind="table", rows=rows, spans=spans(i, end)))
                 i = end
                 continue
         # Plain-text lines are kept verbatim (tabs included): flattened layouts B/C encode cells
         # and empty cells as tabs, which the semantic layer reads positionally.
-        blocks.append(Block(kind="text", text=line.rstrip("\r\n")))
+        blocks.append(Block(kind="text", text=line, spans=((starts[i], starts[i] + len(line)),)))
         i += 1
     return blocks
 
