@@ -319,7 +319,9 @@ def token_stream(doc: ExtractedDocument) -> list[str]:
                     if cell is None:
                         continue  # covered by a span
                     loc = {**base, "table": n_table, "row": ri, "col": ci}
-                    if span is not None:
+                    if ri < len(block.cell_spans) and ci < len(block.cell_spans[ri]):
+                        loc["span"] = list(block.cell_spans[ri][ci])
+                    elif span is not None:
                         loc["span"] = [span[0], span[1]]
                     out.append(Token(cell.strip(), loc))
             continue

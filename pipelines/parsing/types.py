@@ -31,6 +31,8 @@ class Block:
     # Where the block was read in the decoded source text (text reader only): one (start, end)
     # character span per source line — one for a text line, one per grid row for a table.
     spans: tuple[tuple[int, int], ...] = ()
+    # ... and for a table read from text, the span of each grid cell (row by row), whitespace excluded
+    cell_spans: tuple[tuple[tuple[int, int], ...], ...] = ()
 
 
 @dataclass(frozen=True)

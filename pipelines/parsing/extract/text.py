@@ -124,6 +124,28 @@ def _split_pipe_row(line: str) -> list[str]:
     return [normalise_ws(c) for c in s.split("|")]
 
 
+def _piece_spans(line: str, start: int, sep: str, pipe: bool) -> tuple[tuple[int, int], ...]:
+    """Character spans (in the whole text; ``start``: the line's offset) of the cells of a table
+    row split on ``sep``, each without its surrounding whitespace — the cells :func:`_split_pipe_row`
+    or a tab split yields, in order."""
+    lo, hi = 0, len(line)
+    if pipe:
+        lo = len(line) - len(line.lstrip())
+        hi = len(line.rstrip())
+        if line[lo:hi].startswith("|"):
+            lo += 1
+        if line[lo:hi].endswith("|") and hi > lo:
+            hi -= 1
+    out = []
+    pos = lo
+    for piece in line[lo:hi].split(sep):
+        inner = piece.strip()
+        at = pos + (piece.find(inner) if inner else 0)
+        out.append((start + at, start + at + len(inner)))
+        pos += len(piece) + len(sep)
+    return tuple(out)
+
+
 def _pipe_table_end(lines: list[str], i: int) -> int:
     """End index (exclusive) of an unambiguous pipe/markdown table starting at ``i``, or ``i``."""
     j = i
@@ -176,6 +198,10 @@ def text_blocks(text: str) -> list[Block]:
         return tuple((starts[k], starts[k] + len(lines[k])) for k in range(lo, hi)
                      if not P.EXTRACT_MD_RULE.match(lines[k]))
 
+    def cell_spans(lo: int, hi: int, sep: str) -> tuple[tuple[tuple[int, int], ...], ...]:
+        return tuple(_piece_spans(lines[k], starts[k], sep, sep == "|") for k in range(lo, hi)
+                     if not P.EXTRACT_MD_RULE.match(lines[k]))
+
     blocks: list[Block] = []
     i = 0
     while i < len(lines):
@@ -183,14 +209,15 @@ def text_blocks(text: str) -> list[Block]:
         end = _pipe_table_end(lines, i) if "|" in line else i
         if end > i:
             rows = tuple(tuple(_split_pipe_row(l)) for l in lines[i:end] if not P.EXTRACT_MD_RULE.match(l))
-            blocks.append(Block(kind="table", rows=rows, spans=spans(i, end)))
+            blocks.append(Block(kind="table", rows=rows, spans=spans(i, end), cell_spans=cell_spans(i, end, "|")))
             i = end
             continue
         if "\t" in line and (i == 0 or "\t" not in lines[i - 1]):
             end = _tab_table_end(lines, i)
             if end > i:
                 rows = tuple(tuple(normalise_ws(c) for c in l.split("\t")) for l in lines[i:end])
-                blocks.append(Block(kind="table", rows=rows, spans=spans(i, end)))
+                blocks.append(Block(kind="table", rows=rows, spans=spans(i, end),
+                                    cell_spans=cell_spans(i, end, "\t")))
                 i = end
                 continue
         # Plain-text lines are kept verbatim (tabs included): flattened layouts B/C encode cells
