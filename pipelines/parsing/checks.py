@@ -5,8 +5,10 @@ Source errors are reported as failed checks, never corrected; lenient zeros are 
 
 from __future__ import annotations
 
+from typing import cast
+
 from pipelines.parsing import schema
-from pipelines.parsing.types import Cell, CheckResult
+from pipelines.parsing.types import Cell, CheckOutcome, CheckResult
 
 TOL = 0.0001
 # Every key below comes from the cell catalogue (schema.py); a renamed row fails at import.
@@ -142,7 +144,8 @@ def cross_year_checks(previous: dict[str, Cell], current: dict[str, Cell], *, pr
             now, before = _show(current.get(here)), _show(previous.get(there))
             detail = (f"{year or 'this year'} {_CARRIED_IN_LABEL} {now} != "
                       f"{previous_year or 'previous year'} {_CARRIED_OUT_LABEL} {before} [{c}]")
-        out.append(CheckResult(rule=CROSS_YEAR_RULE, scope=c, strict=strict, lenient=lenient, detail=detail))
+        out.append(CheckResult(rule=CROSS_YEAR_RULE, scope=c, strict=cast(CheckOutcome, strict),
+                               lenient=cast(CheckOutcome, lenient), detail=detail))
     return out
 
 

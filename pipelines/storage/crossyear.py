@@ -13,17 +13,22 @@ version: :meth:`ReportStore.save` does, and so must a reparse.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pipelines.parsing.checks import CROSS_YEAR_RULE, cross_year_checks
-from pipelines.parsing.types import Cell
+from pipelines.parsing.types import Cell, Semantic
 from pipelines.storage.models import CheckOutcome, Report, ReportCell, ReportGroup
+
+if TYPE_CHECKING:
+    from pipelines.storage.store import ReportStore
 
 __all__ = ["CROSS_YEAR_RULE", "evaluate_cross_year"]
 
 
-def evaluate_cross_year(session_or_store, group_id: int) -> int:  # type: ignore[no-untyped-def]
+def evaluate_cross_year(session_or_store: Session | ReportStore, group_id: int) -> int:
     """Re-evaluate the cross-year checks of the two year pairs ``group_id`` belongs to: (its year
     − 1, its year) and (its year, its year + 1), for the same agency. ``session_or_store``: an
     open :class:`Session` (the caller commits) or a :class:`ReportStore` (one transaction here).
@@ -68,7 +73,7 @@ def _canonical_ok(session: Session, groups: list[ReportGroup]) -> Report | None:
 def _cells(session: Session, report_id: int) -> dict[str, Cell]:
     rows = session.execute(select(ReportCell.key, ReportCell.raw, ReportCell.value, ReportCell.semantic)
                            .where(ReportCell.report_id == report_id))
-    return {key: Cell(raw=raw, value=value, semantic=semantic) for key, raw, value, semantic in rows}
+    return {key: Cell(raw=raw, value=value, semantic=cast(Semantic, semantic)) for key, raw, value, semantic in rows}
 
 
 def _evaluate_pair(session: Session, previous: Report | None, group: ReportGroup) -> int:
@@ -94,13 +99,13 @@ def _evaluate_pair(session: Session, previous: Report | None, group: ReportGroup
                 session.delete(row)
                 changed += 1
         for scope, (strict, lenient, detail) in wanted.items():
-            row = existing.get(scope)
-            if row is None:
+            current = existing.get(scope)
+            if current is None:
                 session.add(CheckOutcome(report_id=version.id, rule=CROSS_YEAR_RULE, scope=scope,
                                          strict=strict, lenient=lenient, detail=detail))
                 changed += 1
-            elif (row.strict, row.lenient, row.detail) != (strict, lenient, detail):
-                row.strict, row.lenient, row.detail = strict, lenient, detail
+            elif (current.strict, current.lenient, current.detail) != (strict, lenient, detail):
+                current.strict, current.lenient, current.detail = strict, lenient, detail
                 changed += 1
     session.flush()
     return changed

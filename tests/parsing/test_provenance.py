@@ -56,7 +56,7 @@ def test_grid_cells_point_at_their_table_row_and_column(name: str, fmt: str) -> 
 
 @pytest.mark.parametrize("name", ["seed_003", "rendered_text_a_2019", "combined_labels_text_b_2021"])
 def test_text_cells_point_at_their_characters(name: str) -> None:
-    body, meta, cells = _located(name)
+    body, _meta, cells = _located(name)
     text, _ = decode_text(body, "utf-8", name)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     exact = 0
@@ -69,7 +69,7 @@ def test_text_cells_point_at_their_characters(name: str) -> None:
 
 
 def test_glued_digits_point_at_their_line() -> None:
-    body, meta, cells = _located("archive_glued_one_line_2021")
+    body, _meta, cells = _located("archive_glued_one_line_2021")
     text, _ = decode_text(body, "utf-8", "glued")
     spans = {tuple(c.provenance["span"]) for c in cells.values()}  # type: ignore[index]
     for start, end in spans:

@@ -120,7 +120,7 @@ def test_earlier_year_stored_after_later_one_and_re_evaluation_is_idempotent(sto
     later = store.save(doc("http://127.0.0.1/2023.html"), parsed(2023, ["3"] * 7, ["0"] * 7))
     assert outcomes(store, later.report_id) == {}
     earlier = store.save(doc("http://127.0.0.1/2022.html"), parsed(2022, ["0"] * 7, ["3"] * 7))
-    assert {(s, l) for s, l, _ in outcomes(store, later.report_id).values()} == {("pass", "pass")}
+    assert {(s, le) for s, le, _ in outcomes(store, later.report_id).values()} == {("pass", "pass")}
     assert outcomes(store, earlier.report_id) == {}
     counts = store.counts()
     assert later.group_id is not None and earlier.group_id is not None
