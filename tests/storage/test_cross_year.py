@@ -93,7 +93,7 @@ def test_consecutive_years_pass(store: ReportStore) -> None:
     later = store.save(doc("http://127.0.0.1/2023.html"), parsed(2023, ["2", "0", "0", "0", "0", "0", "2"], ["0"] * 7))
     got = outcomes(store, later.report_id)
     assert set(got) == set(COLUMNS)
-    assert {(s, l) for s, l, _ in got.values()} == {("pass", "pass")}
+    assert {(s, le) for s, le, _ in got.values()} == {("pass", "pass")}
     assert outcomes(store, first.report_id) == {}  # no 2020 report stored: nothing to compare with
 
 

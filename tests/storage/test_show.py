@@ -76,7 +76,8 @@ def test_show_text_report_value_in_its_source_lines(demo) -> None:
     assert "value: 3   raw: '3'   semantic: NUMERIC" in run.stdout
     marked = _marked(run.stdout)
     assert len(marked) == 1 and "【3】" in marked[0]
-    assert len([line for line in run.stdout.splitlines() if line[:1] in (" ", ">") and line[2:7].strip().isdigit()]) >= 4
+    numbered = [line for line in run.stdout.splitlines() if line[:1] in (" ", ">") and line[2:7].strip().isdigit()]
+    assert len(numbered) >= 4
 
 
 @pytest.mark.parametrize("kind,key", [("html", "t3.carried_in.total"), ("pdf", "t3.carried_in.total")])
