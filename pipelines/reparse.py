@@ -35,6 +35,7 @@ from pipelines.cleaning.cleaner import clean_page
 from pipelines.cleaning.pipeline import is_html
 from pipelines.report import flag_missing_pages, missing_pages, parse_to_json, parser_input
 from pipelines.storage.blobs import BlobCorrupted, BlobStore
+from pipelines.storage.crossyear import evaluate_cross_year
 from pipelines.storage.models import Document, Portal, Report, ReportSource
 from pipelines.storage.store import ReportStore
 
@@ -191,6 +192,8 @@ def _supersede(store: ReportStore, old_ids: list[int], new_id: int | None) -> No
                 groups.add(new.group_id)
         for group_id in groups:
             ReportStore._recompute_canonical(session, group_id)
+            # the canonical version may have changed: its year pairs' cross-year checks follow it
+            evaluate_cross_year(session, group_id)
 
 
 def reparse(store: ReportStore, blobs: BlobStore, document_ids: list[int],

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import Any, cast
 
 from pipelines.parsing import schema
 from pipelines.parsing.types import Cell, CheckOutcome, CheckResult
@@ -130,3 +130,42 @@ def run_checks(cells: dict[str, Cell]) -> list[CheckResult]:
         decimal = tuple(k for k in t2_keys if k in _DECIMAL)
         out.append(_result("R2.types", "t2", _nonneg_int, cells, t2_keys, signed, decimal))
     return out
+
+
+# --- across years (issue 11): needs two reports of one agency, so it runs where both are stored
+
+CROSS_YEAR_RULE = "R3.cross_year"
+_CARRIED_IN_LABEL = schema.t3_row("carried_in").label
+_CARRIED_OUT_LABEL = schema.t3_row("carried_out").label
+
+
+def cross_year_checks(previous: dict[str, Cell], current: dict[str, Cell], *, previous_year: int | None = None,
+                      year: int | None = None) -> list[CheckResult]:
+    """This year's carried-in applications (上年结转) equal last year's carried-over ones
+    (结转下年度继续办理), per applicant column of table 3; strict and lenient like every rule.
+
+    ``previous``/``current``: the cells of the agency's reports for two consecutive years. No
+    outcome at all when neither report has a table 3 (nothing to compare). A mismatch is
+    flagged, never corrected."""
+    if not any(k.startswith("t3.") for k in current) and not any(k.startswith("t3.") for k in previous):
+        return []
+    merged = {**{f"previous:{k}": v for k, v in previous.items()}, **current}
+    out = []
+    for c in _C:
+        here, there = f"t3.{_CARRIED_IN}.{c}", f"t3.{_CARRIED_OUT}.{c}"
+        strict = _eq(merged, [here], [f"previous:{there}"], lenient=False)
+        lenient = _eq(merged, [here], [f"previous:{there}"], lenient=True)
+        detail = None
+        if "fail" in (strict, lenient):
+            now, before = _show(current.get(here)), _show(previous.get(there))
+            detail = (f"{year or 'this year'} {_CARRIED_IN_LABEL} {now} != "
+                      f"{previous_year or 'previous year'} {_CARRIED_OUT_LABEL} {before} [{c}]")
+        out.append(CheckResult(rule=CROSS_YEAR_RULE, scope=c, strict=cast(CheckOutcome, strict),
+                               lenient=cast(CheckOutcome, lenient), detail=detail))
+    return out
+
+
+def _show(cell: Cell | None) -> str:
+    if cell is None or cell.semantic == "MISSING":
+        return "(missing)"
+    return repr(cell.raw)

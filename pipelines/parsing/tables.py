@@ -34,8 +34,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
+from typing import Any
 
 from pipelines.parsing import patterns as P
 from pipelines.parsing import schema
@@ -269,21 +270,87 @@ def decode_row(cand: list[str], kinds: Sequence[str], blocks: tuple[int, ...] | 
     return row
 
 
-def token_stream(doc: ExtractedDocument) -> list[str]:
-    """Every cell of the document in reading order; "" is a printed blank cell."""
+class Token(str):
+    """A cell token that remembers where it was read (``loc``: the cell's provenance)."""
+
+    loc: dict[str, Any]
+
+    def __new__(cls, text: str, loc: dict[str, Any]) -> Token:
+        tok = super().__new__(cls, text)
+        tok.loc = loc
+        return tok
+
+
+def _located(pieces: list[str], line: str, base: dict[str, Any], span: tuple[int, int] | None) -> list[str]:
+    """Tokens of one text line with their locations: the character span of each piece found in
+    the line (in order), else the whole line's."""
     out: list[str] = []
-    for block in doc.blocks:
+    cursor = 0
+    for piece in pieces:
+        loc = dict(base)
+        if span is not None:
+            at = line.find(piece, cursor) if piece else -1
+            if at >= 0:
+                cursor = at + len(piece)
+                loc["span"] = [span[0] + at, span[0] + at + len(piece)]
+            else:
+                loc["span"] = [span[0], span[1]]
+        out.append(Token(piece, loc))
+    return out
+
+
+def token_stream(doc: ExtractedDocument) -> list[str]:
+    """Every cell of the document in reading order; "" is a printed blank cell.
+
+    Each token is a :class:`Token` carrying its location: the block index, the page (when
+    known), for a grid cell the table ordinal and the row and column in the expanded grid, and
+    for a document read as text the character span in the decoded text."""
+    out: list[str] = []
+    n_table = -1
+    for bi, block in enumerate(doc.blocks):
+        base: dict[str, Any] = {"block": bi}
+        if block.page is not None:
+            base["page"] = block.page
         if block.kind == "table":
-            for row in block.rows:
-                for cell in row:
+            n_table += 1
+            for ri, row in enumerate(block.rows):
+                span = block.spans[ri] if ri < len(block.spans) else None
+                for ci, cell in enumerate(row):
                     if cell is None:
                         continue  # covered by a span
-                    out.append(cell.strip())
-        elif _is_glued_line(block.text):
-            out.extend(_glued_tokens(block.text))
+                    loc = {**base, "table": n_table, "row": ri, "col": ci}
+                    if ri < len(block.cell_spans) and ci < len(block.cell_spans[ri]):
+                        loc["span"] = list(block.cell_spans[ri][ci])
+                    elif span is not None:
+                        loc["span"] = [span[0], span[1]]
+                    out.append(Token(cell.strip(), loc))
+            continue
+        span = block.spans[0] if block.spans else None
+        if _is_glued_line(block.text):
+            # A glued run's cells are cut out of digits printed together: the whole line is where.
+            whole = {**base, **({"span": [span[0], span[1]]} if span is not None else {})}
+            out.extend(Token(t, whole) for t in _glued_tokens(block.text))
         else:
-            out.extend(_split_text_line(block.text))
+            out.extend(_located(_split_text_line(block.text), block.text, base, span))
     return out
+
+
+def _where(tok: str | None) -> dict[str, Any] | None:
+    return tok.loc if isinstance(tok, Token) else None
+
+
+def _cell(raw: str | None, *, where: dict[str, Any] | None = None, default_unit: str | None = None) -> Cell:
+    """The cell of a picked token (MISSING for None), with the token's location."""
+    if raw is None:
+        return MISSING
+    loc = where if where is not None else _where(raw)
+    cell = parse_value(raw, default_unit=default_unit)
+    return replace(cell, provenance=dict(loc)) if loc is not None else cell
+
+
+def _run_loc(cand: Sequence[str]) -> dict[str, Any] | None:
+    """Location of a glued row: the first glued token's (its line)."""
+    return next((_where(c) for c in cand if c.startswith(P.GLUED_PREFIX) and _where(c) is not None), None)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -569,6 +636,7 @@ def extract_tables(doc: ExtractedDocument, *, year: int | None = None) -> TableR
                 continue
             item, cols = layout[row]
             g2 = decode_row(cand, [c.value_type for c in cols], None)
+            run = _run_loc(cand) if g2 is not None else None
             if g2 is not None:
                 picked, positional = g2.agreed(len(cols)), True
                 if g2.cells is None:
@@ -581,8 +649,7 @@ def extract_tables(doc: ExtractedDocument, *, year: int | None = None) -> TableR
                 unit = column.default_unit
                 if unit is not None and column.unit_from_header and unit not in header:
                     unit = None
-                res.cells[f"t2.{item}.{row}.{column.key}"] = (
-                    parse_value(raw, default_unit=unit) if raw is not None else MISSING)
+                res.cells[f"t2.{item}.{row}.{column.key}"] = _cell(raw, where=run, default_unit=unit)
         res.incomplete.setdefault("t2", False)
 
     # Table 3.
@@ -635,8 +702,9 @@ def extract_tables(doc: ExtractedDocument, *, year: int | None = None) -> TableR
                 positional_rows.append(f"t3.{row}")
             if any(c is None for c in picked):
                 incomplete = True
+            run = _run_loc(rows.get(row) or []) if row in glued else None
             for col_key, raw in zip(P.T3_COLUMNS, picked, strict=True):
-                res.cells[f"t3.{row}.{col_key}"] = parse_value(raw) if raw is not None else MISSING
+                res.cells[f"t3.{row}.{col_key}"] = _cell(raw, where=run)
         res.incomplete["t3"] = incomplete
         if incomplete:
             res.warnings.append("t3: table incomplete (truncated or rows not found); "
@@ -656,8 +724,9 @@ def extract_tables(doc: ExtractedDocument, *, year: int | None = None) -> TableR
         else:
             res.formats["t4"] = t3_fmt or res.formats["t2"]
             keys = [f"t4.{b}.{o}" for b in P.T4_BLOCKS for o in P.T4_OUTCOMES]
+            run = _run_loc(seg.t4_cand) if g4 is not None else None
             for key, raw in zip(keys, picked, strict=True):
-                res.cells[key] = parse_value(raw) if raw is not None else MISSING
+                res.cells[key] = _cell(raw, where=run)
             res.incomplete["t4"] = any(c is None for c in picked)
     elif seg.t3_seen:
         res.incomplete["t4"] = True

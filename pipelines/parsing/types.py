@@ -28,6 +28,11 @@ class Block:
     text: str = ""  # for kind == "text": one paragraph/line, whitespace-normalised
     rows: tuple[tuple[str | None, ...], ...] = ()  # for kind == "table": expanded grid
     page: int | None = None  # 1-based page number where known (PDF)
+    # Where the block was read in the decoded source text (text reader only): one (start, end)
+    # character span per source line — one for a text line, one per grid row for a table.
+    spans: tuple[tuple[int, int], ...] = ()
+    # ... and for a table read from text, the span of each grid cell (row by row), whitespace excluded
+    cell_spans: tuple[tuple[tuple[int, int], ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,11 @@ class Cell:
     semantic: Semantic
     unit: str | None = None
     annotation: str | None = None
+    # Where the cell was read (see :func:`pipelines.parsing.tables.token_stream`): ``block`` (index
+    # in the extracted document), ``page`` (PDF/OFD), ``table``/``row``/``col`` (grid cells, 0-based),
+    # ``line`` (1-based) and ``span`` ([start, end) characters of the decoded text, text documents).
+    # Not part of the cell's identity: two equal values read from two places are equal cells.
+    provenance: dict[str, Any] | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"raw": self.raw, "value": self.value, "semantic": self.semantic}
@@ -73,6 +83,8 @@ class Cell:
             out["unit"] = self.unit
         if self.annotation is not None:
             out["annotation"] = self.annotation
+        if self.provenance is not None:
+            out["provenance"] = dict(self.provenance)
         return out
 
 

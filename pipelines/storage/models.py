@@ -237,6 +237,9 @@ class ReportCell(Base):
     semantic: Mapped[str] = mapped_column(String(10))
     unit: Mapped[str | None] = mapped_column(String(20))
     annotation: Mapped[str | None] = mapped_column(Text)
+    # where the value was read (issue 11): {"sha256": <document parsed>, "block": …, "page"/"table"/
+    # "row"/"col"/"span": …}; see pipelines.parsing.types.Cell.provenance. NULL for cells stored before.
+    provenance: Mapped[dict[str, Any] | None] = mapped_column()
 
     report: Mapped[Report] = relationship(back_populates="cells")
 

@@ -20,6 +20,7 @@ from pipelines.storage.models import (
     Document,
     Report,
     ReportCell,
+    ReportGroup,
     ReportSource,
     SeedHealth,
 )
@@ -125,3 +126,47 @@ class Queries:
             for portal, state, checked in session.execute(query):
                 found.setdefault(portal, []).append((state, checked))
         return found
+
+    # --- one report, for people (scrapy show) -----------------------------------------------
+
+    def report_view(self, report_id: int) -> dict[str, Any] | None:
+        """A report version's header: identity, status, formats, versions, sources, failed checks."""
+        with self.sessions() as session:
+            report = session.get(Report, report_id)
+            if report is None:
+                return None
+            group = session.get(ReportGroup, report.group_id) if report.group_id is not None else None
+            sources = session.execute(
+                select(Document.id, Document.final_url, Document.sha256, Document.content_type, Document.filename)
+                .join(ReportSource, ReportSource.document_id == Document.id)
+                .where(ReportSource.report_id == report_id).order_by(Document.id)).all()
+            failed = session.execute(
+                select(CheckOutcome.rule, CheckOutcome.scope, CheckOutcome.strict, CheckOutcome.lenient,
+                       CheckOutcome.detail)
+                .where(CheckOutcome.report_id == report_id,
+                       (CheckOutcome.strict == "fail") | (CheckOutcome.lenient == "fail"))
+                .order_by(CheckOutcome.id)).all()
+            n_cells = session.scalar(select(func.count()).select_from(ReportCell)
+                                     .where(ReportCell.report_id == report_id))
+            return {
+                "id": report.id, "title": report.title, "agency": report.agency, "year": report.year,
+                "published": report.published, "status": report.status, "reason": report.reason,
+                "formats": {"t2": report.format_t2, "t3": report.format_t3, "t4": report.format_t4},
+                "parser_version": report.parser_version, "source_format": report.source_format,
+                "group_id": report.group_id, "canonical": report.canonical,
+                "versions": len(group.versions) if group is not None else 1,
+                "cells": int(n_cells or 0),
+                "sources": [{"document_id": d, "url": u, "sha256": h, "content_type": t, "filename": f}
+                            for d, u, h, t, f in sources],
+                "failed_checks": [{"rule": r, "scope": sc, "strict": st, "lenient": le, "detail": de}
+                                  for r, sc, st, le, de in failed],
+            }
+
+    def report_cell(self, report_id: int, key: str) -> dict[str, Any] | None:
+        """One stored cell with its provenance, or None."""
+        with self.sessions() as session:
+            cell = session.scalar(select(ReportCell).where(ReportCell.report_id == report_id, ReportCell.key == key))
+            if cell is None:
+                return None
+            return {"key": cell.key, "raw": cell.raw, "value": cell.value, "semantic": cell.semantic,
+                    "unit": cell.unit, "annotation": cell.annotation, "provenance": cell.provenance}

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pipelines import identity
 from pipelines.cleaning.neardup import Fingerprint
 from pipelines.identity import Relation, ReportKey, VersionKey
+from pipelines.storage.crossyear import evaluate_cross_year
 from pipelines.storage.db import transient
 from pipelines.storage.models import (
     CheckOutcome,
@@ -156,7 +157,7 @@ class ReportStore:
                         group = ReportGroup(agency=key.agency, year=key.year)
                         session.add(group)
                         session.flush()
-                    report = self._new_report(digest, parsed)
+                    report = self._new_report(digest, parsed, doc.sha256)
                     report.group_id = group.id
                     report.content_digest = key.digest
                     report.fp_value = key.fingerprint.as_signed()
@@ -168,6 +169,7 @@ class ReportStore:
             self._link_article_pages(session, doc, report, crawl_run_id)
             if report_created and report.group_id is not None:
                 self._recompute_canonical(session, report.group_id)
+                evaluate_cross_year(session, report.group_id)
             return SaveOutcome(document_id=row.id, document_created=created, report_id=report.id,
                                report_created=report_created, source_added=source_added,
                                status=status, group_id=report.group_id)
@@ -331,7 +333,8 @@ class ReportStore:
         return row, True
 
     @staticmethod
-    def _new_report(digest: str, parsed: dict[str, Any]) -> Report:
+    def _new_report(digest: str, parsed: dict[str, Any], sha256: str | None = None) -> Report:
+        """A new version row from a parse result; ``sha256``: the bytes parsed (cell provenance)."""
         formats = parsed.get("formats") or {}
         report = Report(
             digest=digest, status=parsed.get("status") or "failed", reason=parsed.get("reason"),
@@ -349,7 +352,7 @@ class ReportStore:
         report.cells = [
             ReportCell(key=key, raw=cell.get("raw"), value=cell.get("value"),
                        semantic=cell["semantic"], unit=cell.get("unit"),
-                       annotation=cell.get("annotation"))
+                       annotation=cell.get("annotation"), provenance=_provenance(cell, sha256))
             for key, cell in (parsed.get("cells") or {}).items()
         ]
         report.checks = [
@@ -358,3 +361,12 @@ class ReportStore:
             for c in parsed.get("checks") or []
         ]
         return report
+
+
+def _provenance(cell: dict[str, Any], sha256: str | None) -> dict[str, Any] | None:
+    """A stored cell's provenance: the parsed document's SHA-256 and where in it (None when the
+    parse gave no location: a MISSING cell, or a result from before provenance)."""
+    where = cell.get("provenance")
+    if not isinstance(where, dict):
+        return None
+    return {"sha256": sha256, **where}

@@ -22,7 +22,10 @@ def test_json_output_is_canonical(capsys) -> None:
     out = json.loads(capsys.readouterr().out)
     assert out["schema"] == "ogi-report/1" and out["status"] == "ok"
     assert out["agency"] == "巨鹿县教育局" and out["year"] == 2024
-    assert out["cells"]["t4.review.upheld"] == {"raw": "3", "value": 3, "semantic": "NUMERIC"}
+    upheld = dict(out["cells"]["t4.review.upheld"])
+    where = upheld.pop("provenance")
+    assert upheld == {"raw": "3", "value": 3, "semantic": "NUMERIC"}
+    assert SEED.read_text(encoding="utf-8")[slice(*where["span"])] == "3"
     assert getattr(cmd, "exitcode", 0) == 0
 
 

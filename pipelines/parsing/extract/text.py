@@ -125,6 +125,28 @@ def _split_pipe_row(line: str) -> list[str]:
     return [normalise_ws(c) for c in s.split("|")]
 
 
+def _piece_spans(line: str, start: int, sep: str, pipe: bool) -> tuple[tuple[int, int], ...]:
+    """Character spans (in the whole text; ``start``: the line's offset) of the cells of a table
+    row split on ``sep``, each without its surrounding whitespace — the cells :func:`_split_pipe_row`
+    or a tab split yields, in order."""
+    lo, hi = 0, len(line)
+    if pipe:
+        lo = len(line) - len(line.lstrip())
+        hi = len(line.rstrip())
+        if line[lo:hi].startswith("|"):
+            lo += 1
+        if line[lo:hi].endswith("|") and hi > lo:
+            hi -= 1
+    out = []
+    pos = lo
+    for piece in line[lo:hi].split(sep):
+        inner = piece.strip()
+        at = pos + (piece.find(inner) if inner else 0)
+        out.append((start + at, start + at + len(inner)))
+        pos += len(piece) + len(sep)
+    return tuple(out)
+
+
 def _pipe_table_end(lines: list[str], i: int) -> int:
     """End index (exclusive) of an unambiguous pipe/markdown table starting at ``i``, or ``i``."""
     j = i
@@ -156,11 +178,31 @@ def _tab_table_end(lines: list[str], i: int) -> int:
     return j if j - i >= 3 else i
 
 
+def source_lines(text: str) -> list[str]:
+    """The lines of a decoded text, newlines normalised to ``\\n``: the coordinates of the
+    character spans a text document's cells record (``Block.spans``, ``Cell.provenance``)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def text_blocks(text: str) -> list[Block]:
     """Every line as a text block (blank lines kept as ""), except unambiguous tables."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = source_lines(text)
     if len(lines) > 1 and lines[-1] == "":
         lines.pop()  # the final newline does not start another line
+    starts: list[int] = []
+    pos = 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+
+    def spans(lo: int, hi: int) -> tuple[tuple[int, int], ...]:
+        return tuple((starts[k], starts[k] + len(lines[k])) for k in range(lo, hi)
+                     if not P.EXTRACT_MD_RULE.match(lines[k]))
+
+    def cell_spans(lo: int, hi: int, sep: str) -> tuple[tuple[tuple[int, int], ...], ...]:
+        return tuple(_piece_spans(lines[k], starts[k], sep, sep == "|") for k in range(lo, hi)
+                     if not P.EXTRACT_MD_RULE.match(lines[k]))
+
     blocks: list[Block] = []
     i = 0
     while i < len(lines):
@@ -168,19 +210,20 @@ def text_blocks(text: str) -> list[Block]:
         end = _pipe_table_end(lines, i) if "|" in line else i
         if end > i:
             rows = tuple(tuple(_split_pipe_row(row)) for row in lines[i:end] if not P.EXTRACT_MD_RULE.match(row))
-            blocks.append(Block(kind="table", rows=rows))
+            blocks.append(Block(kind="table", rows=rows, spans=spans(i, end), cell_spans=cell_spans(i, end, "|")))
             i = end
             continue
         if "\t" in line and (i == 0 or "\t" not in lines[i - 1]):
             end = _tab_table_end(lines, i)
             if end > i:
                 rows = tuple(tuple(normalise_ws(c) for c in row.split("\t")) for row in lines[i:end])
-                blocks.append(Block(kind="table", rows=rows))
+                blocks.append(Block(kind="table", rows=rows, spans=spans(i, end),
+                                    cell_spans=cell_spans(i, end, "\t")))
                 i = end
                 continue
         # Plain-text lines are kept verbatim (tabs included): flattened layouts B/C encode cells
         # and empty cells as tabs, which the semantic layer reads positionally.
-        blocks.append(Block(kind="text", text=line.rstrip("\r\n")))
+        blocks.append(Block(kind="text", text=line, spans=((starts[i], starts[i] + len(line)),)))
         i += 1
     return blocks
 
