@@ -80,6 +80,8 @@ class FaultInjector:
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(store.root))
             BlobStore.put = full  # type: ignore[method-assign]
         elif self.kind == "blob_unusable":
+            if blobs.is_file():  # done by another crawler of the same run
+                return
             blobs.mkdir(parents=True, exist_ok=True)
             blobs.rename(blobs.with_name(blobs.name + ".aside"))
             blobs.write_text("not a directory\n")
