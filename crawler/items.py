@@ -17,6 +17,7 @@ event wins (any BLOCKED/BROKEN/ROBOTS event beats EMPTY, which beats OK).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -88,6 +89,15 @@ class FetchedDocument:
     article_part: bool = False  # page 2..n of a multi-page article (parent_url = page 1)
     article_pages: list[FetchedDocument] = field(default_factory=list)  # on page 1: pages 2..n, in order
     article_missing: list[str] = field(default_factory=list)  # on page 1: pages that could not be fetched
+
+    def __repr__(self) -> str:
+        # never the body (nor the cleaned text or parse result): items end up in log lines, e.g.
+        # Scrapy's "Error processing" and "Dropped" messages (issue 15)
+        digest = self.sha256 or hashlib.sha256(self.body).hexdigest()
+        return (f"FetchedDocument(url={self.url!r}, sha256={digest}, size={len(self.body)}"
+                f"{f', pages={len(self.article_pages) + 1}' if self.article_pages else ''})")
+
+    __str__ = __repr__
 
 
 @dataclass

@@ -3,7 +3,12 @@
 A multi-page article's first page carries its other pages (``article_pages``), each also yielded
 as an item of its own: a page is archived by whichever item reaches this stage first.
 
-Settings: HARVEST_BLOB_DIR. Stats: harvest/archive/bytes, harvest/archive/documents.
+A document whose bytes cannot be written (disk full, blob directory unusable) is not passed on:
+one line names it, ``harvest/errors/archive`` counts it and the run is closed as failed
+(:mod:`pipelines.storage.faults`).
+
+Settings: HARVEST_BLOB_DIR. Stats: harvest/archive/bytes, harvest/archive/documents,
+harvest/errors/archive.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Self
 
 from crawler.items import FetchedDocument
+from pipelines.storage import faults
 from pipelines.storage.blobs import BlobStore
 
 if TYPE_CHECKING:
@@ -31,12 +37,17 @@ class RawArchivePipeline:
             return item
         stats = self.crawler.stats
         assert stats is not None
+        if faults.stopping(self.crawler):
+            raise faults.skip(self.crawler, "archive", item)
         # a multi-page article's other pages are yielded as parts of their own too: whichever
         # item reaches this stage first archives a page (the other finds its sha256 set)
         for doc in (item, *item.article_pages):
             if doc.sha256:
                 continue
-            doc.sha256 = self.blobs.put(doc.body)
+            try:
+                doc.sha256 = self.blobs.put(doc.body)
+            except OSError as exc:
+                raise faults.reject(self.crawler, "archive", doc, exc) from exc
             stats.inc_value("harvest/archive/documents")
             stats.inc_value("harvest/archive/bytes", len(doc.body))
         return item

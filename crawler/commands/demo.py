@@ -52,7 +52,6 @@ class Command(ScrapyCommand):
             fail(str(exc))
             self.exitcode = 2
             return
-        before = store.counts()
         out_dir = Path(self.settings["HARVEST_VAR_DIR"]) / "demo"
         farm = Farm.generate(portals=opts.portals, seed=opts.seed, faults=False)
         with FarmServer(farm, port=0) as server:
@@ -73,9 +72,9 @@ class Command(ScrapyCommand):
         summary = {
             "database": redact(url),
             "documents_fetched": figures["documents"],
-            "documents_new": after["documents"] - before["documents"],
+            "documents_new": figures["stored"],
             "reports_stored": after["reports_ok"],
-            "reports_new": after["reports_ok"] - before["reports_ok"],
+            "reports_new": figures["new_reports"],
             "reports_in_farm": expected,
             "not_reports": after["not_reports"],
             "failures": after["reports_failed"],
@@ -85,5 +84,8 @@ class Command(ScrapyCommand):
         for key, value in summary.items():
             print(f"  {key:20} {value}")
         print(json.dumps(summary, ensure_ascii=False))
-        if not figures["finished"]:
+        if figures["not_stored"] or figures["failure"]:
+            fail(f"{figures['not_stored']} document(s) not stored; first: {figures['failure']}")
+            self.exitcode = 1
+        elif not figures["finished"]:
             self.exitcode = 1

@@ -3,7 +3,8 @@
 Exit codes (for cron, systemd timers and CI):
     0   the run completed
     2   configuration error: bad arguments, no usable seeds, database unreachable
-    3   the run did not complete (shutdown, timeout, a spider crashed)
+    3   the run did not complete (shutdown, timeout, a spider crashed), or a document could not be
+        archived or stored (the reason is printed on one line)
     4   the run completed but some seed rows were invalid and skipped (``scrapy seeds check``)
     75  another run holds the lock (EX_TEMPFAIL: try again later)
 """
@@ -125,14 +126,27 @@ def schedule(process: Any, spider_cls: type, **spider_args: Any) -> Crawler:
 
 
 def summarize(crawlers: list[Crawler]) -> dict[str, Any]:
-    """Add up the figures of every crawler of a run."""
-    total: dict[str, Any] = {"requests": 0, "errors": 0, "documents": 0, "finished": bool(crawlers)}
+    """Add up the figures of every crawler of a run.
+
+    ``stored`` and ``new_reports`` are what this run's own pipelines stored (not a difference of
+    global counts, which would include a concurrent run's work); ``not_stored`` the documents that
+    could not be archived or stored, ``failure`` the first such failure's one-line reason.
+    """
+    from pipelines.storage.faults import ERROR_STATS, FAILURE_STAT
+
+    total: dict[str, Any] = {"requests": 0, "errors": 0, "documents": 0, "stored": 0,
+                             "new_reports": 0, "not_stored": 0, "failure": None,
+                             "finished": bool(crawlers)}
     for crawler in crawlers:
         stats = crawler.stats.get_stats() if crawler.stats else {}
         total["requests"] += int(stats.get("downloader/request_count", 0))
         total["documents"] += int(stats.get("harvest/archive/documents", 0))
+        total["stored"] += int(stats.get("harvest/store/documents_new", 0))
+        total["new_reports"] += int(stats.get("harvest/store/reports_ok_new", 0))
+        total["not_stored"] += sum(int(stats.get(key, 0)) for key in ERROR_STATS)
         total["errors"] += sum(int(v) for k, v in stats.items() if k.startswith("harvest/errors/"))
         total["errors"] += int(stats.get("log_count/ERROR", 0))
+        total["failure"] = total["failure"] or stats.get(FAILURE_STAT)
         if stats.get("finish_reason") != "finished":
             total["finished"] = False
     return total
@@ -182,7 +196,6 @@ def scheduled_crawl(command: Any, *, lock_name: str, mode: str, province: str | 
         return
     try:
         with run_lock(Path(settings["HARVEST_VAR_DIR"]), lock_name):
-            before = store.counts()
             relook_empty_seeds(store.queries, chosen, detections_path(Path(settings["HARVEST_VAR_DIR"])),
                                get_config().empty_relook_runs, warn=lambda message: print(f"warning: {message}"))
             plan = plan_crawl(chosen, process.spider_loader, Path(settings["HARVEST_VAR_DIR"]),
@@ -191,7 +204,6 @@ def scheduled_crawl(command: Any, *, lock_name: str, mode: str, province: str | 
                 raise RuntimeError(f"no family spider for platform(s) {', '.join(plan.unowned)}")
             crawlers = schedule_plan(process, plan, mode=mode, **({"since": str(since)} if since else {}))
             process.start()
-            after = store.counts()
     except RunLocked as exc:
         fail(str(exc))
         command.exitcode = EXIT_LOCKED
@@ -199,11 +211,13 @@ def scheduled_crawl(command: Any, *, lock_name: str, mode: str, province: str | 
     figures = summarize(crawlers)
     print(key_values({
         "seeds": len(chosen), "requests": figures["requests"],
-        "new_reports": after["reports_ok"] - before["reports_ok"],
-        "stored": after["documents"] - before["documents"], "errors": figures["errors"],
-        "duration_s": round(time.monotonic() - started, 1),
+        "new_reports": figures["new_reports"], "stored": figures["stored"],
+        "errors": figures["errors"], "duration_s": round(time.monotonic() - started, 1),
     }))
-    if not figures["finished"]:
+    if figures["not_stored"] or figures["failure"]:
+        fail(f"{figures['not_stored']} document(s) not stored; first: {figures['failure']}")
+        command.exitcode = EXIT_INCOMPLETE
+    elif not figures["finished"]:
         command.exitcode = EXIT_INCOMPLETE
     elif loaded.errors:
         command.exitcode = EXIT_SEED_ERRORS

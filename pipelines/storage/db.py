@@ -10,9 +10,9 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 from tenacity import (
-    before_sleep_log,
+    RetryCallState,
     retry,
-    retry_if_exception_type,
+    retry_if_exception,
     stop_after_attempt,
     wait_exponential,
 )
@@ -27,13 +27,38 @@ ALEMBIC_INI = REPO_ROOT / "alembic.ini"
 
 logger = logging.getLogger(__name__)
 
-#: Decorator of one write transaction: retry what a second attempt can fix (a locked SQLite file, a
-#: dropped PostgreSQL connection, and the unique-key race when two writers insert the same row at once).
+#: SQLite answers that a second attempt cannot change: the file read-only, the disk full, the file
+#: gone or damaged (retrying them only delays the run's failure, issue 15)
+PERMANENT_SQLITE_ERRORS = ("readonly database", "database or disk is full", "disk i/o error",
+                           "unable to open database file", "no such table", "malformed")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for what a second attempt can fix: a locked SQLite file, a dropped PostgreSQL
+    connection, the unique-key race when two writers insert the same row at once."""
+    if isinstance(exc, IntegrityError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    message = str(exc.orig or exc).lower()
+    return not any(permanent in message for permanent in PERMANENT_SQLITE_ERRORS)
+
+
+def _log_retry(state: RetryCallState) -> None:
+    """One line per retry: the driver's first line of the error, never the statement's parameters."""
+    exc = state.outcome.exception() if state.outcome else None
+    orig = getattr(exc, "orig", None) or exc
+    reason = (str(orig).strip().splitlines() or [type(orig).__name__])[0][:300]
+    logger.warning("retrying %s in %.1f s: %s", getattr(state.fn, "__qualname__", "a database write"),
+                   state.next_action.sleep if state.next_action else 0, reason)
+
+
+#: Decorator of one write transaction: retry what a second attempt can fix (:func:`is_transient`).
 transient = retry(
-    retry=retry_if_exception_type((OperationalError, IntegrityError)),
+    retry=retry_if_exception(is_transient),
     stop=stop_after_attempt(5),
     wait=wait_exponential(multiplier=0.2, max=5),
-    before_sleep=before_sleep_log(logger, logging.WARNING),
+    before_sleep=_log_retry,
     reraise=True,
 )
 

@@ -69,7 +69,12 @@ class Portal(Base):
 
 
 class CrawlRun(Base):
-    """One invocation of a crawl (demo, nightly, backfill, single spider) and its summary."""
+    """One invocation of a crawl (demo, nightly, backfill, single spider) and its summary.
+
+    ``status``: ``running``, then the spider's close reason (``finished``, ``shutdown`` …), or
+    ``failed`` when a document could not be archived or stored, or ``killed`` when a later run
+    found the process (``pid`` on ``host``) gone while the row still said ``running``.
+    """
 
     __tablename__ = "crawl_runs"
 
@@ -81,6 +86,8 @@ class CrawlRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(20), default="running")
     stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    pid: Mapped[int | None] = mapped_column(Integer)  # process that ran it
+    host: Mapped[str | None] = mapped_column(String(255))  # where that process ran
 
 
 class Document(Base):

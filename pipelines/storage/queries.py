@@ -96,10 +96,16 @@ class Queries:
             return {portal: (count, latest) for portal, count, latest in session.execute(query)}
 
     def seeds_with_state_by(self, spider: str, states: Iterable[str]) -> set[str]:
-        """Seeds that some crawl run of ``spider`` left in one of ``states``."""
+        """Seeds that some crawl run of ``spider`` left in one of ``states``.
+
+        Only runs that ended ``finished`` count (or whose end is not recorded yet): a run cut short
+        (``shutdown``, ``failed`` storing, a timeout) has not read its seeds through, whatever
+        their listing state said.
+        """
         query = (select(SeedHealth.portal_id).distinct()
                  .join(CrawlRun, CrawlRun.id == SeedHealth.crawl_run_id)
-                 .where(CrawlRun.spider == spider, SeedHealth.state.in_(tuple(states))))
+                 .where(CrawlRun.spider == spider, CrawlRun.status.in_(("finished", "running")),
+                        SeedHealth.state.in_(tuple(states))))
         with self.sessions() as session:
             return set(session.scalars(query))
 

@@ -1,10 +1,15 @@
 """Writes of the run log: crawl runs, portals (from seeds) and per-seed health of each run.
 
 Each method is one transaction, retried on transient database errors.
+
+A run records the process that runs it (``pid``, ``host``); each new run marks the ``running``
+runs of its host whose process is gone as ``killed`` (a live concurrent run is left alone).
 """
 
 from __future__ import annotations
 
+import os
+import socket
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +19,20 @@ from sqlalchemy.orm import sessionmaker
 from crawler.items import OK
 from pipelines.storage.db import transient
 from pipelines.storage.models import ColumnDiscovery, CrawlRun, Portal, SeedHealth
+
+#: status of a run whose process was found gone while its row still said ``running``
+KILLED = "killed"
+
+
+def process_alive(pid: int) -> bool:
+    """True if a process ``pid`` exists on this host (a zombie counts as gone only once reaped)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by another user
+        return True
+    return True
 
 
 class RunLog:
@@ -58,11 +77,24 @@ class RunLog:
 
     @transient
     def start_run(self, mode: str, spider: str | None, filters: dict[str, Any]) -> int:
+        """A new ``running`` run of this process; stale runs of this host are marked killed first."""
+        host, pid = socket.gethostname(), os.getpid()
         with self.sessions.begin() as session:
-            run = CrawlRun(mode=mode, spider=spider, filters=filters)
+            self._mark_killed(session, host, pid)
+            run = CrawlRun(mode=mode, spider=spider, filters=filters, pid=pid, host=host)
             session.add(run)
             session.flush()
             return run.id
+
+    @staticmethod
+    def _mark_killed(session: Any, host: str, pid: int) -> None:
+        """``running`` runs of ``host`` whose process is gone become ``killed``."""
+        stale = session.scalars(select(CrawlRun).where(
+            CrawlRun.status == "running", CrawlRun.host == host, CrawlRun.pid.is_not(None),
+            CrawlRun.pid != pid))
+        for run in stale:
+            if not process_alive(run.pid):
+                run.status = KILLED
 
     @transient
     def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:

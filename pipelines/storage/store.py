@@ -78,6 +78,8 @@ class SaveOutcome:
     source_added: bool = False
     status: str | None = None  # parse status of the document
     group_id: int | None = None  # the logical report (report_groups.id)
+    group_created: bool = False  # a new logical report (report_groups row)
+    pages_created: int = 0  # rows created for pages 2..n of a multi-page article
 
 
 class ReportStore:
@@ -148,12 +150,13 @@ class ReportStore:
             key, digest, correction = self.version_identity(doc, parsed, row.sha256)
             stale = self._versions_of(session, row.id) if reparse else set()
             report = self._exact_match(session, row, digest, key, by_bytes=not reparse)
-            report_created = False
+            report_created = group_created = False
             if report is None:
                 report, group = self._identity_match(session, key, status, correction, skip=stale)
                 if report is None:
                     report_created = True
                     if group is None:
+                        group_created = True
                         group = ReportGroup(agency=key.agency, year=key.year)
                         session.add(group)
                         session.flush()
@@ -166,13 +169,14 @@ class ReportStore:
                     session.add(report)
                     session.flush()
             source_added = self._link(session, report, row)
-            self._link_article_pages(session, doc, report, crawl_run_id)
+            pages_created = self._link_article_pages(session, doc, report, crawl_run_id)
             if report_created and report.group_id is not None:
                 self._recompute_canonical(session, report.group_id)
                 evaluate_cross_year(session, report.group_id)
             return SaveOutcome(document_id=row.id, document_created=created, report_id=report.id,
                                report_created=report_created, source_added=source_added,
-                               status=status, group_id=report.group_id)
+                               status=status, group_id=report.group_id,
+                               group_created=group_created, pages_created=pages_created)
 
     @staticmethod
     def version_identity(doc: DocumentLike, parsed: dict[str, Any],
@@ -190,17 +194,20 @@ class ReportStore:
 
     @classmethod
     def _link_article_pages(cls, session: Session, doc: DocumentLike, report: Report,
-                            crawl_run_id: int | None) -> None:
+                            crawl_run_id: int | None) -> int:
         """Pages 2..n of a multi-page article (``doc.article_pages``) are sources of its report too.
 
         Each page is also stored on its own as a document (an article part, not parsed); the row
-        is found again here, or created if the article arrives first.
+        is found again here, or created if the article arrives first. Returns the rows created.
         """
+        created = 0
         for page in getattr(doc, "article_pages", None) or ():
             if not page.sha256:
                 raise ValueError(f"article page {page.url} has no sha256: archive its bytes before storing it")
-            page_row, _ = cls._document_row(session, page, crawl_run_id)
+            page_row, new = cls._document_row(session, page, crawl_run_id)
+            created += new
             cls._link(session, report, page_row)
+        return created
 
     @staticmethod
     def _link(session: Session, report: Report, document: Document) -> bool:
