@@ -84,10 +84,14 @@ class VersionKey:
 class VersionLike(Protocol):
     """What :func:`canonical_order` reads of a stored version (``pipelines.storage.models.Report``)."""
 
-    status: str
-    correction: bool
-    filled_cells: int | None
-    id: int | None
+    @property
+    def status(self) -> str: ...
+    @property
+    def correction(self) -> bool: ...
+    @property
+    def filled_cells(self) -> int | None: ...
+    @property
+    def id(self) -> int | None: ...
 
 
 # --- keys and relations ----------------------------------------------------------------------

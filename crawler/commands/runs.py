@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
     from crawler.platforms import Detection
+    from crawler.spiders.base import PortalSpider
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def run_lock(var_dir: Path, name: str) -> Iterator[Path]:
         handle.close()
 
 
-def family_spiders(spider_loader: Any) -> dict[str, type]:
+def family_spiders(spider_loader: Any) -> dict[str, type[PortalSpider]]:
     """Spider class per platform key, from the family registry (crawler/spiders/registry.py).
 
     Raises RegistryError when Scrapy's spiders and the registry disagree (a missed registration)."""
@@ -80,7 +81,7 @@ class CrawlPlan:
     """The seeds of a run, selected once and shared out among the family spiders."""
 
     #: each family spider's seeds, in seed-file order
-    spiders: dict[type, list[Seed]] = field(default_factory=dict)
+    spiders: dict[type[PortalSpider], list[Seed]] = field(default_factory=dict)
     #: stored platform detections the ``auto`` seeds were assigned by (crawler.platforms)
     detections: dict[str, Detection] = field(default_factory=dict)
     #: platforms of selected seeds that no spider claims (their seeds are not crawled)
@@ -164,8 +165,8 @@ def scheduled_crawl(command: Any, *, lock_name: str, mode: str, province: str | 
     """
     from crawler.commands._common import fail, open_store
     from crawler.config import get_config
-    from crawler.relook import relook_empty_seeds
     from crawler.discovery import apply_discoveries
+    from crawler.relook import relook_empty_seeds
     from crawler.seeds import SeedSelectionError, crawlable
     from pipelines.storage.db import DatabaseUnavailable
 

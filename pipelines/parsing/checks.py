@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Collection
-from typing import Any, cast
+from typing import Any
 
 from pipelines.parsing import schema
 from pipelines.parsing.types import Cell, CheckOutcome, CheckResult
@@ -160,8 +160,8 @@ def cross_year_checks(previous: dict[str, Cell], current: dict[str, Cell], *, pr
             now, before = _show(current.get(here)), _show(previous.get(there))
             detail = (f"{year or 'this year'} {_CARRIED_IN_LABEL} {now} != "
                       f"{previous_year or 'previous year'} {_CARRIED_OUT_LABEL} {before} [{c}]")
-        out.append(CheckResult(rule=CROSS_YEAR_RULE, scope=c, strict=cast(CheckOutcome, strict),
-                               lenient=cast(CheckOutcome, lenient), detail=detail))
+        out.append(CheckResult(rule=CROSS_YEAR_RULE, scope=c, strict=strict,
+                               lenient=lenient, detail=detail))
     return out
 
 
