@@ -6,9 +6,11 @@ HARVEST_EMPTY_RELOOK_RUNS consecutive EMPTY runs since its detection was stored,
 dropped so the next run detects the family again; ``seeds status`` shows such a seed as
 ``EMPTY (re-detect after N runs)``.
 
-Re-discovery: a seed due for a re-look that has a homepage should also have its column discovered
-again. :attr:`Relook.rediscover` lists those seeds; column discovery (``scrapy seeds discover``)
-consumes it once it exists — nothing does yet.
+Re-discovery: a seed due for a re-look that has a homepage has its column discovered again in the
+same run (:attr:`Relook.rediscover`; ``scheduled_crawl`` runs the discovery spider beside the family
+spiders and records a confirmed column in the database). A seed file's own column is never replaced
+by itself: ``seeds status`` shows the re-discovered column in its detail for a researcher to
+confirm (``scrapy seeds discover --all --write``); a seed without a column is crawled at it.
 """
 
 from __future__ import annotations

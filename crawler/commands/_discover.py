@@ -20,16 +20,26 @@ def discover_targets(seeds: list[Seed], include_all: bool) -> list[Seed]:
     return [s for s in seeds if s.active and s.homepage and (include_all or s.needs_column)]
 
 
-def run_discovery(process: Any, seeds: list[Seed], max_pages: int | None = None) -> list[DiscoveryResult]:
-    """Crawl every seed's homepage with the discovery spider; one result per seed, in seed order."""
+def schedule_discovery(process: Any, seeds: list[Seed], max_pages: int | None = None) -> Any:
+    """Schedule the discovery spider over ``seeds`` (it runs when ``process`` starts); its crawler."""
     from crawler.spiders.discover import DEFAULT_MAX_PAGES, DiscoverSpider
 
     crawler = process.create_crawler(DiscoverSpider)
     process.crawl(crawler, selected_seeds=seeds, max_pages=max_pages or DEFAULT_MAX_PAGES)
-    process.start()
-    spider = crawler.spider
-    results: dict[str, DiscoveryResult] = dict(getattr(spider, "results", {}))
+    return crawler
+
+
+def discovery_results(crawler: Any, seeds: list[Seed]) -> list[DiscoveryResult]:
+    """One result per seed, in seed order, once the discovery crawler has run."""
+    results: dict[str, DiscoveryResult] = dict(getattr(crawler.spider, "results", {}))
     return [results.get(s.id) or DiscoveryResult(s.id, "", 0, "not visited (run stopped)") for s in seeds]
+
+
+def run_discovery(process: Any, seeds: list[Seed], max_pages: int | None = None) -> list[DiscoveryResult]:
+    """Crawl every seed's homepage with the discovery spider; one result per seed, in seed order."""
+    crawler = schedule_discovery(process, seeds, max_pages)
+    process.start()
+    return discovery_results(crawler, seeds)
 
 
 def write_out_csv(path: Path, results: list[DiscoveryResult]) -> None:

@@ -164,6 +164,7 @@ def scheduled_crawl(command: Any, *, lock_name: str, mode: str, province: str | 
     Sets ``command.exitcode`` (see the module docstring) and prints the one-line summary.
     """
     from crawler.commands._common import fail, open_store
+    from crawler.commands._discover import discovery_results, schedule_discovery
     from crawler.config import get_config
     from crawler.discovery import apply_discoveries
     from crawler.relook import relook_empty_seeds
@@ -197,14 +198,24 @@ def scheduled_crawl(command: Any, *, lock_name: str, mode: str, province: str | 
         return
     try:
         with run_lock(Path(settings["HARVEST_VAR_DIR"]), lock_name):
-            relook_empty_seeds(store.queries, chosen, detections_path(Path(settings["HARVEST_VAR_DIR"])),
-                               get_config().empty_relook_runs, warn=lambda message: print(f"warning: {message}"))
+            relook = relook_empty_seeds(store.queries, chosen, detections_path(Path(settings["HARVEST_VAR_DIR"])),
+                                        get_config().empty_relook_runs,
+                                        warn=lambda message: print(f"warning: {message}"))
             plan = plan_crawl(chosen, process.spider_loader, Path(settings["HARVEST_VAR_DIR"]),
                               warn=lambda message: print(f"warning: {message}"))
             if plan.unowned:  # seeds and detections are validated against the registry: a missed registration
                 raise RuntimeError(f"no family spider for platform(s) {', '.join(plan.unowned)}")
             crawlers = schedule_plan(process, plan, mode=mode, **({"since": str(since)} if since else {}))
+            # a seed due for a re-look that has a homepage: its column is discovered again, alongside
+            rediscover = [s for s in chosen if s.id in set(relook.rediscover)]
+            discovery = (schedule_discovery(process, rediscover, settings.getint("HARVEST_DISCOVER_MAX_PAGES") or None)
+                         if rediscover else None)
             process.start()
+            if discovery is not None:
+                found = [r for r in discovery_results(discovery, rediscover) if r.confident]
+                store.record_discoveries(found)
+                print(f"warning: re-discovery of {len(rediscover)} seed(s) after repeated EMPTY runs found "
+                      f"{len(found)} column(s); see scrapy seeds status")
     except RunLocked as exc:
         fail(str(exc))
         command.exitcode = EXIT_LOCKED

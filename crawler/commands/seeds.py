@@ -154,6 +154,15 @@ def _relook_states(queries: Queries, seeds: list[Seed]) -> dict[str, str]:
             if s.platform == P.PLATFORM_AUTO and s.column_url and empty_streak(recent.get(s.id, [])) >= runs}
 
 
+def rediscovered_detail(seed: Seed, discovered: dict[str, str]) -> str:
+    """For a seed due for a re-look: the column its re-discovery confirmed, when it differs from the
+    seed file's column — a suggestion for a researcher, never written by itself."""
+    url = discovered.get(seed.id)
+    if not url or url == seed.column_url:
+        return ""
+    return f"re-discovered column: {url} (confirm with: scrapy seeds discover --all --write)"
+
+
 class Command(ScrapyCommand):
     requires_project = False
 
@@ -287,8 +296,11 @@ class Command(ScrapyCommand):
             return {}
         try:
             relook = _relook_states(store.queries, seeds)
+            discovered = store.discovered_columns() if relook else {}
+            by_id = {s.id: s for s in seeds}
             return {row.id: {"state": relook.get(row.id) or (row.state if row.state != "NEVER-CRAWLED" else None),
-                             "detail": row.detail,
+                             "detail": (rediscovered_detail(by_id[row.id], discovered) if row.id in relook else "")
+                             or row.detail,
                              "last_success": row.last_success, "reports_found": row.reports_found,
                              "latest_year": row.latest_year, "overdue_year": row.overdue_year}
                     for row in seed_status(store.queries, seeds)}

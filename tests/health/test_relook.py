@@ -90,3 +90,75 @@ def test_seeds_status_says_the_seed_will_be_re_detected(tmp_path: Path, monkeypa
         store.engine.dispose()
     assert relook_label(3) == "EMPTY (re-detect after 3 runs)"
     assert empty_streak([("EMPTY", datetime(2021, 1, 1)), ("OK", datetime(2020, 6, 1))]) == 1
+
+
+def test_rediscovered_detail_is_a_suggestion_only_when_the_column_differs() -> None:
+    from crawler.commands.seeds import rediscovered_detail
+
+    s = seed(COLUMN, "auto")
+    assert rediscovered_detail(s, {}) == ""
+    assert rediscovered_detail(s, {s.id: COLUMN}) == ""
+    detail = rediscovered_detail(s, {s.id: "http://a.gov.cn/zfxxgk/nb/"})
+    assert detail.startswith("re-discovered column: http://a.gov.cn/zfxxgk/nb/") and "--write" in detail
+
+
+@pytest.mark.slow
+def test_nightly_rediscovers_the_column_of_a_seed_that_keeps_coming_back_empty(tmp_path: Path) -> None:
+    """An auto seed pointing at a wrong column (a decoy: no report there), detected once and EMPTY
+    three runs in a row: the next nightly drops its detection, walks from its homepage to the
+    confirmed column and records it; ``seeds status`` suggests it; the seed file is not changed."""
+    import csv
+    import os
+    import subprocess
+    import sys
+
+    from crawler.commands._common import open_store
+    from portalsim import SEED_HEADER, Farm, FarmServer
+
+    repo = Path(__file__).resolve().parents[2]
+    farm = Farm.generate(portals=1, seed=3)
+    with FarmServer(farm) as server:
+        row = server.seed_rows()[0]
+        truth = server.manifest()["portals"][0]
+        wrong = truth["decoy_columns"][0]
+        seeds = tmp_path / "seeds.csv"
+        with seeds.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=SEED_HEADER, lineterminator="\n")
+            writer.writeheader()
+            writer.writerow({**row, "column_url": wrong, "platform": "auto"})
+        before = seeds.read_bytes()
+        var = tmp_path / "var"
+        var.mkdir()
+        record_detection(row["id"], "plain", "body: pager", wrong, path=var / "platforms.json",
+                         now=datetime(2020, 1, 1, tzinfo=UTC))
+        url = f"sqlite:///{tmp_path / 'h.db'}"
+        store = open_store(url)
+        try:
+            for _ in range(3):
+                run = store.start_run(mode="nightly", spider="generic", filters={})
+                store.record_health(run, row["id"], "EMPTY")
+                store.finish_run(run, status="finished", stats={})
+        finally:
+            store.engine.dispose()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SCRAPY_", "HARVEST_"))}
+        env.update(PYTHONPATH=str(repo), HARVEST_DATABASE_URL=url, HARVEST_VAR_DIR=str(var),
+                   HARVEST_BLOB_DIR=str(tmp_path / "blobs"), HARVEST_SEEDS=str(seeds))
+        scrapy = str(Path(sys.executable).parent / "scrapy")
+        done = subprocess.run([scrapy, "nightly", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"],
+                              cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode in (0, 4), done.stderr[-3000:]
+        assert "re-discovery of 1 seed(s)" in done.stdout and "found 1 column(s)" in done.stdout, done.stdout
+        status = subprocess.run([scrapy, "seeds", "status", "--csv", str(tmp_path / "status.csv")],
+                                cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+        assert status.returncode == 0, status.stderr[-2000:]
+    store = open_store(url)
+    try:
+        found = store.discovered_columns()
+    finally:
+        store.engine.dispose()
+    assert found[row["id"]].rstrip("/").removesuffix("/index.html") == \
+        truth["column_url"].rstrip("/").removesuffix("/index.html")
+    assert wrong not in found.values()
+    assert seeds.read_bytes() == before  # a suggestion for a researcher: the seed file is not written
+    rows = list(csv.DictReader((tmp_path / "status.csv").open(encoding="utf-8")))
+    assert rows[0]["state"].startswith("EMPTY (re-detect") and rows[0]["detail"].startswith("re-discovered column: "), rows[0]
