@@ -284,8 +284,10 @@ class JsonList(Dialect):
                     + '<div id="pager"></div></div></div>\n' + script + chrome.footer(portal))
             return encode_html(portal, page)
         page = self.requested_page(portal, req)
+        if page is None:
+            return None
         pages = self.pages(portal)
-        if page is None or page < 1 or page > pages:
+        if page < 1 or page > pages:
             return json_response({"code": 404, "msg": "no such page", "list": []}, status=200)
         p = chrome.prefix(portal)
         rows = [{"title": d.title, "url": p + self.detail_path(portal, d), "pubDate": d.pub_date[:10]}
