@@ -15,7 +15,8 @@ from portalsim.data.places import DEPARTMENTS, PLACES
 
 #: unseen CMS dialects (portalsim/families/dialects.py): served to the crawler as platform ``auto``
 DIALECTS = ("scriptvar", "pagecount", "downward", "pagen", "iframe", "jsonlist")
-FAMILIES = ("trs", "hanweb", "gkmlpt", "jsonapi", "plain", *DIALECTS)
+CORE_FAMILIES = ("trs", "hanweb", "gkmlpt", "jsonapi", "plain")
+FAMILIES = (*CORE_FAMILIES, *DIALECTS)
 
 # Layout variants per family (see portals.md §2).
 VARIANTS: dict[str, tuple[str, ...]] = {
@@ -143,6 +144,9 @@ class FarmOptions:
     auto_families: tuple[str, ...] = ()  # families published as platform ``auto`` in the seeds
     #                                      (to exercise detection; plain numbered/index_n always are)
     dedupe_traps: bool = False       # add the dedupe traps (see _add_dedupe_traps)
+    dialects: bool = False           # healthy portals round-robin over the unseen dialects too
+    #                                  (FAMILIES); off: the five core families (CORE_FAMILIES), so
+    #                                  farms built before the dialects keep their composition
 
 
 @dataclass(frozen=True)
@@ -228,7 +232,8 @@ class Farm:
         for index in range(total):
             prng = random.Random(f"farm:{seed}:portal:{index}")
             fault_kind = FAULT_KINDS[index - portals] if index >= portals else None
-            family = FAMILIES[index % len(FAMILIES)]
+            families = FAMILIES if (options or FarmOptions()).dialects else CORE_FAMILIES
+            family = families[index % len(families)]
             if fault_kind in FAULT_LAYOUT:
                 family = FAULT_LAYOUT[fault_kind][0]
             result.append(_make_portal(prng, index, family, places, used, fault_kind, options or FarmOptions()))
@@ -310,7 +315,8 @@ def _make_portal(rng: random.Random, index: int, family: str, places: list, used
     agency = f"{short if use_short else place_name}{dept_name}"
     base_level = "prefecture" if level == "city" else "county"   # districts are county-level
     level_out = base_level if dept_slug in ("gov", "zfb") else f"{base_level}-dept"
-    variant = VARIANTS[family][index // len(FAMILIES) % len(VARIANTS[family])]
+    families = FAMILIES if options.dialects else CORE_FAMILIES
+    variant = VARIANTS[family][index // len(families) % len(VARIANTS[family])]
     if fault_kind in FAULT_LAYOUT:
         variant = FAULT_LAYOUT[fault_kind][1]
     encoding = ENCODINGS[index % len(ENCODINGS)] if family in ("trs", "plain", *DIALECTS) else "utf-8"

@@ -291,18 +291,15 @@ class PortalSpider(scrapy.Spider):
                 yield from self.record(seed, event, response.url)
             self._inc(f"harvest/detail/{event.split(':')[-1]}")
             return
-        attachment_only = False
         if part_of is None and not L.is_report_page(text):
             # a page of a report-titled link holding only the report's file (PDF/DOC/WPS/OFD/XLS…):
-            # the file is the report, the page itself is not stored
-            attachment_only = L.is_report_title(link.title) and bool(L.attachments_from_html(text, response.url))
-            if not attachment_only:
+            # kept (the file's parent) and its files fetched; any other page is skipped
+            if not (L.is_report_title(link.title) and L.attachments_from_html(text, response.url)):
                 self._inc("harvest/detail/not_report")
                 self.logger.info("not a report page: %s (seed %s)", response.url, seed.id)
                 return
             self._inc("harvest/detail/attachment_only")
-        if not attachment_only:
-            yield self.document_item(response, seed, link_title=link.title, parent_url=part_of)
+        yield self.document_item(response, seed, link_title=link.title, parent_url=part_of)
         files = [(a.url, a.name) for a in L.attachments_from_html(text, response.url)]
         files += [(u, L.filename_from_url(u)) for u in L.scan_images(text, response.url)]
         for url, name in files:

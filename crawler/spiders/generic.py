@@ -399,7 +399,7 @@ class GenericSpider(PortalSpider):
     def listing_finished(self, seed: Seed, url: str) -> Iterator[PortalOutcome]:
         """More pages announced than followed: the seed is PARTIAL:pager, not plain OK."""
         found = self.unfollowed.get(seed.id)
-        if found is not None and self.mode == "full":
+        if found is not None:
             self.logger.warning("seed %s: listing shows more pages than followed (%s at %s)",
                                 seed.id, found[1], found[0])
             yield from self.record(seed, PARTIAL_PAGER, found[0], detail=found[1])

@@ -100,6 +100,19 @@ def test_dialect_detail_reaches_the_report(name: str) -> None:
     assert output["is_report_page"] or output["attachments"], f"{name}: neither a report page nor its file"
 
 
+def test_farm_with_dialects_publishes_each_as_an_auto_seed() -> None:
+    from portalsim import Farm, FarmServer
+    from portalsim.model import FarmOptions
+
+    farm = Farm.generate(portals=2 * len(DIALECTS) + 10, seed=5, options=FarmOptions(dialects=True))
+    rows = {row["id"]: row for row in FarmServer(farm).seed_rows()}
+    served = {p.family for p in farm.portals}
+    assert set(DIALECTS) <= served
+    assert all(rows[p.portal_id]["platform"] == "auto" for p in farm.portals if p.family in DIALECTS)
+    core = Farm.generate(portals=12, seed=5)
+    assert not {p.family for p in core.portals} & set(DIALECTS), "dialects are opt-in (FarmOptions.dialects)"
+
+
 def test_page_two_of_each_paged_dialect_is_the_fixture_of_page_two() -> None:
     """The next-page guess from page 1 is the real URL of page 2 (0-based and 1-based suffixes,
     downward numbering); page 2 leads on to page 3 or ends."""
