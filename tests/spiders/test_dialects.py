@@ -166,5 +166,37 @@ def test_report_on_a_sibling_host_of_the_same_registrable_domain() -> None:
     assert not L.same_site("xxgk.example.gov.cn", "www.example.com.cn")
 
 
+def test_unfollowable_pager_makes_the_seed_partial_not_ok() -> None:
+    """Through the spider's callbacks: the opaque pager's listing yields its reports, records OK,
+    then PARTIAL:pager naming the evidence; the seed's state is PARTIAL:pager and
+    ``seeds status`` prints the evidence."""
+    from crawler.commands.seeds import status_rows
+    from tests.spiders.helpers import prime, response, seed, split, spider
+
+    fixture = "dialect_scriptvar_opaque_listing.html"
+    sp = spider(G.GenericSpider)
+    s = seed(page(fixture)[1], "auto")
+    prime(sp, s)
+    requests, _, outcomes = split(sp.parse_listing(response(fixture), seed=s, page=1))
+    assert [o.event for o in outcomes] == ["OK", PARTIAL_PAGER]
+    assert "共" in (outcomes[1].detail or "")
+    assert requests and all(r.meta.get("harvest_kind") == "detail" for r in requests)
+    assert final_event(sp.events[s.id]) == PARTIAL_PAGER
+    row = status_rows([s], {}, {s.id: {"state": PARTIAL_PAGER, "detail": outcomes[1].detail}})[0]
+    assert row.shown_state == f"{PARTIAL_PAGER}: {outcomes[1].detail}"
+
+
+def test_a_followed_pager_stays_ok() -> None:
+    from tests.spiders.helpers import prime, response, seed, split, spider
+
+    fixture = "dialect_scriptvar_listing.html"
+    sp = spider(G.GenericSpider)
+    s = seed(page(fixture)[1], "auto")
+    prime(sp, s)
+    requests, _, outcomes = split(sp.parse_listing(response(fixture), seed=s, page=1))
+    assert [o.event for o in outcomes] == ["OK"]
+    assert page("dialect_scriptvar_listing_p2.html")[1] in {r.url for r in requests}
+
+
 if __name__ == "__main__":
     regenerate()
