@@ -131,10 +131,8 @@ def script_pager_url(html: str, url: str, page: int) -> str | None:
     if page + 1 > min(total, patterns.GENERIC_MAX_GUESSED_PAGES):
         return None
     here = re.fullmatch(rf"{re.escape(name)}(?:_(\d+))?\.\w+", urlsplit(url).path.rsplit("/", 1)[-1])
-    if here is not None and here.group(1) is not None:
-        zero_based = int(here.group(1)) == page - 1
-    else:
-        zero_based = current == 0
+    suffix = here.group(1) if here is not None else None
+    zero_based = int(suffix) == page - 1 if suffix is not None else current == 0
     return urljoin(url, f"{name}_{page if zero_based else page + 1}.{ext}")
 
 

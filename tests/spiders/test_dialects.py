@@ -171,7 +171,7 @@ def test_unfollowable_pager_makes_the_seed_partial_not_ok() -> None:
     then PARTIAL:pager naming the evidence; the seed's state is PARTIAL:pager and
     ``seeds status`` prints the evidence."""
     from crawler.commands.seeds import status_rows
-    from tests.spiders.helpers import prime, response, seed, split, spider
+    from tests.spiders.helpers import prime, response, seed, spider, split
 
     fixture = "dialect_scriptvar_opaque_listing.html"
     sp = spider(G.GenericSpider)
@@ -187,7 +187,7 @@ def test_unfollowable_pager_makes_the_seed_partial_not_ok() -> None:
 
 
 def test_a_followed_pager_stays_ok() -> None:
-    from tests.spiders.helpers import prime, response, seed, split, spider
+    from tests.spiders.helpers import prime, response, seed, spider, split
 
     fixture = "dialect_scriptvar_listing.html"
     sp = spider(G.GenericSpider)
