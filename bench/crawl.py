@@ -37,6 +37,7 @@ sys.path.insert(0, str(REPO))
 from sqlalchemy import select  # noqa: E402
 
 from portalsim import Farm, FarmServer  # noqa: E402
+from portalsim.model import FarmOptions  # noqa: E402
 from pipelines.storage.db import make_engine  # noqa: E402
 from pipelines.storage.models import Document, Report, ReportSource, SeedHealth  # noqa: E402
 from pipelines.storage.store import ReportStore  # noqa: E402
@@ -73,6 +74,8 @@ def main() -> None:
     parser.add_argument("--portals", type=int, default=100,
                         help="healthy portals (one more per fault kind is added); 100 gives >= 2,000 pages")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-dialects", dest="dialects", action="store_false",
+                        help="core CMS families only (default: the unseen dialects too, crawled as auto)")
     opts = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="ogi-bench-crawl-"))
@@ -80,7 +83,8 @@ def main() -> None:
     db_url = f"sqlite:///{work / 'harvest.sqlite3'}"
     env.update(HARVEST_VAR_DIR=str(work), HARVEST_DATABASE_URL=db_url, HARVEST_SEEDS=str(work / "seeds.csv"))
 
-    farm = Farm.generate(portals=opts.portals, seed=opts.seed, faults=True)
+    farm = Farm.generate(portals=opts.portals, seed=opts.seed, faults=True,
+                         options=FarmOptions(dialects=opts.dialects))
     with FarmServer(farm, port=0) as server:
         server.write_out(work)
         manifest = server.manifest()

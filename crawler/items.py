@@ -4,7 +4,8 @@ event vocabulary both sides share.
 Seed events (exact; crawl-practice.md §12 seed-level states):
 OK, EMPTY, BLOCKED:challenge-412, BLOCKED:cookie-521, BLOCKED:rate-limit-429, BLOCKED:server-5xx,
 BROKEN:404, BROKEN:soft-404, BROKEN:redirect-home, BROKEN:dns, BROKEN:tls, ROBOTS-DISALLOWED;
-BROKEN:connect (the host refuses or never accepts the connection); MOVED (a redirect would leave the
+BROKEN:connect (the host refuses or never accepts the connection); PARTIAL:pager (more listing
+pages announced than could be followed); MOVED (a redirect would leave the
 seed's site, see crawler/offsite.py: not followed, the target is the event's detail, for a
 researcher to confirm).
 Spiders classify responses into them (:mod:`crawler.spiders.health`); the storage pipeline folds a
@@ -37,15 +38,18 @@ TLS = "BROKEN:tls"
 ROBOTS = "ROBOTS-DISALLOWED"
 MOVED = "MOVED"
 CONNECT = "BROKEN:connect"
+#: the listing shows more pages (a script pager total, 共N页, a next link) than the spider could
+#: follow: the seed answered, but the crawl is probably missing reports (detail names the evidence)
+PARTIAL_PAGER = "PARTIAL:pager"
 
 EVENTS: tuple[str, ...] = (OK, EMPTY, CHALLENGE_412, COOKIE_521, RATE_LIMIT_429, SERVER_5XX, NOT_FOUND,
-                           SOFT_404, REDIRECT_HOME, DNS, TLS, ROBOTS, MOVED, CONNECT)
+                           SOFT_404, REDIRECT_HOME, DNS, TLS, ROBOTS, MOVED, CONNECT, PARTIAL_PAGER)
 
 
 def severity(event: str) -> int:
     if event == OK:
         return 0
-    if event == EMPTY:
+    if event == EMPTY or event.startswith("PARTIAL:"):
         return 1
     return 2
 

@@ -33,7 +33,10 @@ def platform_key(portal, auto_families: tuple[str, ...] = ()) -> str:
     """The seeds' platform column: plain portals alternate with ``auto`` (generic detection), and
     every portal of a family in ``auto_families`` (FarmOptions, opt-in) is ``auto`` too."""
     from portalsim.families import REGISTRY
+    from portalsim.model import DIALECTS
     family = portal.family if portal.family in REGISTRY else "plain"
+    if family in DIALECTS:   # unseen dialects: no crawler family names them
+        return "auto"
     if family in auto_families or (family == "plain" and portal.variant in ("numbered", "index_n")):
         return "auto"
     return family

@@ -13,7 +13,10 @@ from dataclasses import dataclass, field, replace
 
 from portalsim.data.places import DEPARTMENTS, PLACES
 
-FAMILIES = ("trs", "hanweb", "gkmlpt", "jsonapi", "plain")
+#: unseen CMS dialects (portalsim/families/dialects.py): served to the crawler as platform ``auto``
+DIALECTS = ("scriptvar", "pagecount", "downward", "pagen", "iframe", "jsonlist")
+CORE_FAMILIES = ("trs", "hanweb", "gkmlpt", "jsonapi", "plain")
+FAMILIES = (*CORE_FAMILIES, *DIALECTS)
 
 # Layout variants per family (see portals.md §2).
 VARIANTS: dict[str, tuple[str, ...]] = {
@@ -22,6 +25,7 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "gkmlpt": ("standard", "escaped-titles", "single-page"),
     "jsonapi": ("info_open",),
     "plain": ("query", "numbered", "index_n"),
+    **{name: ("standard",) for name in DIALECTS},
 }
 
 ENCODINGS = ("utf-8", "gbk", "gbk-undeclared", "mismatch")
@@ -56,6 +60,8 @@ FAULT_EXPECTATIONS: dict[str, str] = {
     "offsite-redirects": "MOVED",    # report links answer 302 to another site or an internal address
     "column-moved": "MOVED",         # the column answers 301 to another site
     "connect-refused": "BROKEN:connect",  # nothing accepts connections on the seed's port
+    # unseen dialects (issue 10): evidence of more pages that no crawler can follow
+    "pager-opaque": "PARTIAL:pager",  # 共N页 and a form-posting pager; page 2+ unreachable
 }
 # What each fault does, for the manifest (the crawler must not rely on these texts).
 FAULT_DETAILS: dict[str, str] = {
@@ -86,6 +92,7 @@ FAULT_DETAILS: dict[str, str] = {
                           "(another site), to http://169.254.169.254/latest/meta-data/ and to http://10.0.0.1/"),
     "column-moved": "the column directory answers 301 to the same path on 127.0.0.2 (another site)",
     "connect-refused": "the seed's port is bound but not listening: every connection is refused",
+    "pager-opaque": "the listing says 共N页 but its pager only posts a form (javascript:goPage(n))",
 }
 
 # Family and variant a fault needs (others: round-robin).
@@ -99,6 +106,7 @@ FAULT_LAYOUT: dict[str, tuple[str, str]] = {
     "offsite-redirects": ("plain", "query"),
     "column-moved": ("plain", "query"),
     "connect-refused": ("plain", "query"),
+    "pager-opaque": ("scriptvar", "standard"),
 }
 #: where the hostile portals redirect: another loopback address is another site (nothing listens
 #: there); the internal addresses are never connected to (the harvester refuses them before sending)
@@ -136,6 +144,9 @@ class FarmOptions:
     auto_families: tuple[str, ...] = ()  # families published as platform ``auto`` in the seeds
     #                                      (to exercise detection; plain numbered/index_n always are)
     dedupe_traps: bool = False       # add the dedupe traps (see _add_dedupe_traps)
+    dialects: bool = False           # healthy portals round-robin over the unseen dialects too
+    #                                  (FAMILIES); off: the five core families (CORE_FAMILIES), so
+    #                                  farms built before the dialects keep their composition
 
 
 @dataclass(frozen=True)
@@ -221,7 +232,8 @@ class Farm:
         for index in range(total):
             prng = random.Random(f"farm:{seed}:portal:{index}")
             fault_kind = FAULT_KINDS[index - portals] if index >= portals else None
-            family = FAMILIES[index % len(FAMILIES)]
+            families = FAMILIES if (options or FarmOptions()).dialects else CORE_FAMILIES
+            family = families[index % len(families)]
             if fault_kind in FAULT_LAYOUT:
                 family = FAULT_LAYOUT[fault_kind][0]
             result.append(_make_portal(prng, index, family, places, used, fault_kind, options or FarmOptions()))
@@ -303,12 +315,16 @@ def _make_portal(rng: random.Random, index: int, family: str, places: list, used
     agency = f"{short if use_short else place_name}{dept_name}"
     base_level = "prefecture" if level == "city" else "county"   # districts are county-level
     level_out = base_level if dept_slug in ("gov", "zfb") else f"{base_level}-dept"
-    variant = VARIANTS[family][index // len(FAMILIES) % len(VARIANTS[family])]
+    families = FAMILIES if options.dialects else CORE_FAMILIES
+    variant = VARIANTS[family][index // len(families) % len(VARIANTS[family])]
     if fault_kind in FAULT_LAYOUT:
         variant = FAULT_LAYOUT[fault_kind][1]
-    encoding = ENCODINGS[index % len(ENCODINGS)] if family in ("trs", "plain") else "utf-8"
+    encoding = ENCODINGS[index % len(ENCODINGS)] if family in ("trs", "plain", *DIALECTS) else "utf-8"
+    if family == "jsonlist":
+        encoding = "utf-8"
     page_size = {"trs": rng.choice((5, 6, 8)), "hanweb": rng.choice((4, 5)),
-                 "gkmlpt": 100, "jsonapi": rng.choice((5, 6)), "plain": rng.choice((5, 6, 7))}[family]
+                 "gkmlpt": 100, "jsonapi": rng.choice((5, 6)), "plain": rng.choice((5, 6, 7))
+                 }.get(family) or rng.choice((3, 4, 5))
     if fault_kind in ("xml-malformed", "xml-bomb"):
         page_size = 3   # so that a second group (records 10+) exists
     portal = Portal(
@@ -359,6 +375,8 @@ def _make_documents(rng: random.Random, portal: Portal, empty: bool, oversized: 
         first_year = options.first_year
     years = [y for y in range(first_year, 2025) if empty is False and (y == 2024 or rng.random() > 0.1)]
     formats = ("html", "html", "html", "pdf", "html+pdf", "docx", "xlsx")
+    if portal.family == "downward":   # detail pages whose report is only an attachment
+        formats = ("pdf", "html+pdf", "docx", "xlsx")
     for year in years:
         fmt = rng.choice(formats)
         if portal.family == "gkmlpt" and fmt == "xlsx":

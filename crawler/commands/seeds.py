@@ -97,9 +97,11 @@ class StatusRow:
 
     @property
     def shown_state(self) -> str:
-        """The state as printed: ``MOVED: <target>`` for a seed whose redirect left its site."""
-        from crawler.items import MOVED
-        return f"{MOVED}: {self.detail}" if self.state == MOVED and self.detail else self.state
+        """The state as printed: ``MOVED: <target>`` for a seed whose redirect left its site,
+        ``PARTIAL:pager: <evidence>`` for a listing announcing pages that could not be followed."""
+        from crawler.items import MOVED, PARTIAL_PAGER
+        shows_detail = self.state in (MOVED, PARTIAL_PAGER)
+        return f"{self.state}: {self.detail}" if shows_detail and self.detail else self.state
 
 
 def status_rows(

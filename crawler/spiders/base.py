@@ -175,7 +175,8 @@ class PortalSpider(scrapy.Spider):
         yield PortalOutcome(portal_id=seed.id, event=event, url=url, detail=detail)
 
     def allowed(self, seed: Seed, url: str, *, attachment: bool = False) -> bool:
-        """Requests stay on the seed's host; attachments may sit on a sibling host of the site."""
+        """Requests stay on the seed's host; report pages and attachments may sit on a sibling
+        host of the site (``xxgk.<site>.gov.cn``: same registrable domain)."""
         seed_host = urlsplit(seed.column_url).hostname or ""
         host = urlsplit(url).hostname or ""
         if host == seed_host or (attachment and L.same_site(host, seed_host)):
@@ -253,7 +254,7 @@ class PortalSpider(scrapy.Spider):
         if found and not self.events[seed.id]:
             yield from self.record(seed, health.OK, response.url)
         for link in new:
-            if not self.allowed(seed, link.url):
+            if not self.allowed(seed, link.url, attachment=True):
                 continue
             if self.since and link.year and link.year < self.since:
                 self._inc("harvest/listing/before_since")
@@ -272,6 +273,12 @@ class PortalSpider(scrapy.Spider):
         if (self.pending_listings[seed.id] <= 0 and seed.id in self.listed and not self.seen_reports[seed.id]
                 and not self.events[seed.id]):
             yield from self.record(seed, health.EMPTY, url)
+        if self.pending_listings[seed.id] <= 0 and seed.id in self.listed:
+            yield from self.listing_finished(seed, url)
+
+    def listing_finished(self, seed: Seed, url: str) -> Iterator[PortalOutcome]:
+        """Called when no listing request of the seed is pending any more (family hook)."""
+        return iter(())
 
     # --- detail pages and attachments ---------------------------------------------------
 
@@ -291,9 +298,13 @@ class PortalSpider(scrapy.Spider):
             self._inc(f"harvest/detail/{event.split(':')[-1]}")
             return
         if part_of is None and not L.is_report_page(text):
-            self._inc("harvest/detail/not_report")
-            self.logger.info("not a report page: %s (seed %s)", response.url, seed.id)
-            return
+            # a page of a report-titled link holding only the report's file (PDF/DOC/WPS/OFD/XLS…):
+            # kept (the file's parent) and its files fetched; any other page is skipped
+            if not (L.is_report_title(link.title) and L.attachments_from_html(text, response.url)):
+                self._inc("harvest/detail/not_report")
+                self.logger.info("not a report page: %s (seed %s)", response.url, seed.id)
+                return
+            self._inc("harvest/detail/attachment_only")
         yield self.document_item(response, seed, link_title=link.title, parent_url=part_of)
         files = [(a.url, a.name) for a in L.attachments_from_html(text, response.url)]
         files += [(u, L.filename_from_url(u)) for u in L.scan_images(text, response.url)]

@@ -21,6 +21,7 @@ from crawler.items import (  # noqa: F401 (the event vocabulary, re-exported for
     MOVED,
     NOT_FOUND,
     OK,
+    PARTIAL_PAGER,
     RATE_LIMIT_429,
     REDIRECT_HOME,
     ROBOTS,

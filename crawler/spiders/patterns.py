@@ -143,9 +143,26 @@ JSONAPI_FINGERPRINTS = Fingerprints(body=JSONAPI_BODY_FINGERPRINTS, json_documen
 LAST_PAGE_TEXT = re.compile(r"尾页|末页|最后一页")
 TOTAL_PAGES_TEXT = re.compile(r"共\s*(\d+)\s*页")
 PAGE_IN_QUERY = re.compile(r"[?&](?P<key>page|PageIndex|pageIndex|pageNo|pageNum|currPage|pn|p)=(?P<n>\d+)")
-PAGE_INDEX_N = re.compile(r"(?P<stem>index|list|column-index|t)[_-](?P<n>\d+)\.(?P<ext>s?html?)$")
+PAGE_INDEX_N = re.compile(r"(?P<stem>index|list|column-index|t|page)[_-](?P<n>\d+)\.(?P<ext>s?html?)$")
 PAGE_NUMBERED = re.compile(r"/(?P<n>\d+)\.(?P<ext>s?html?)$")
 JS_PAGE_COUNT = re.compile(r"\b(?:contenpage|totalPage|pageCount|countPage|pages)\s*[=:]\s*(\d+)")
+# pagers drawn by a script from variables (issue 10): the page count, the page-name prefix (page 1
+# is ``<prefix>.<ext>``, page k ``<prefix>_<k>`` or, 0-based, ``<prefix>_<k-1>``), its extension
+# and the current page (0 on page 1 means 0-based numbering)
+SCRIPT_PAGER_TOTAL = re.compile(r"\b(?:totalPages?|pageCount|countPage|pageTotal|totalPageNum)\s*=\s*(\d+)")
+SCRIPT_PAGER_PREFIX = re.compile(r"\b(?:pagePre|pageName|pagePrefix|pageNamePre)\s*=\s*[\"'](?P<name>[\w.-]+)[\"']")
+SCRIPT_PAGER_EXT = re.compile(r"\b(?:pageExt|pageSuffix|pageExtName)\s*=\s*[\"']\.?(?P<ext>\w+)[\"']")
+SCRIPT_PAGER_CURRENT = re.compile(r"\b(?:currentPage|pageIndex|curPage|nowPage|currPage)\s*=\s*(\d+)")
+# a pager whose page links only run a script (a form post): evidence of pages nobody can follow
+SCRIPT_ONLY_PAGE_LINK = re.compile(r"^javascript:\s*[\w.]*(?:page|Page|go|Go)\w*\(\s*['\"]?(\d+)")
+# a listing loaded from a JSON endpoint named in a script
+SCRIPT_JSON_URL = re.compile(r"[\"'](?P<url>[^\"'\s<>()+]+?\.json(?:\?[^\"'\s<>()+]*)?)[\"']")
+JSON_TITLE_KEYS = ("title", "name", "FILENAME", "docTitle", "DOCTITLE", "bt")
+JSON_URL_KEYS = ("url", "link", "URL", "href", "docUrl", "DOCPUBURL", "linkUrl")
+JSON_TOTAL_KEYS = ("totalPage", "totalPages", "pageCount", "pages", "countPage")
+JSON_PAGE_KEYS = ("currentPage", "page", "pageNo", "pageIndex", "curPage")
+#: at most this many pages are guessed for one listing from script variables or JSON totals
+GENERIC_MAX_GUESSED_PAGES = 200
 ONCLICK_URL = re.compile(r"(?:jumpToDetail|openUrl|window\.open)\(\s*[\"'](?P<url>[^\"']+)[\"']")
 
 # plain (generic): fingerprints naming the pager of a page no CMS family claims

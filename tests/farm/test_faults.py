@@ -21,7 +21,8 @@ from tests.farm.helpers import fault_portal, fetch
 
 HEALTH = {"OK", "EMPTY", "ROBOTS-DISALLOWED"} | {f"BLOCKED:{k}" for k in
                                                  ("challenge-412", "cookie-521", "rate-limit-429", "server-5xx")} \
-    | {f"BROKEN:{k}" for k in ("404", "soft-404", "redirect-home", "dns", "tls", "connect")} | {"MOVED"}
+    | {f"BROKEN:{k}" for k in ("404", "soft-404", "redirect-home", "dns", "tls", "connect")} | {"MOVED"} \
+    | {"PARTIAL:pager"}
 
 
 def test_every_fault_kind_has_a_portal_and_a_known_classification(manifest):
