@@ -30,7 +30,10 @@ from pipelines.storage.blobs import BlobStore
 
 FORMATS = ("csv", "parquet", "sqlite")
 SQLITE_NAME = "harvest.sqlite"
+#: rows per write batch (Parquet row group slice, SQLite executemany), and at most this many values
+#: per batch, so the wide ``panel`` (hundreds of columns) is written in proportionally smaller batches
 WRITE_BATCH = 2000
+WRITE_VALUES = 100_000
 
 
 class ExportRefused(RuntimeError):
@@ -59,7 +62,12 @@ def _rows(spec: T.TableSpec, session: Session, filters: T.Filters,
     return T.document_rows(session, filters, blobs)
 
 
-def _batches(rows: Iterable[dict[str, Any]], size: int = WRITE_BATCH) -> Iterator[list[dict[str, Any]]]:
+def _batch_size(spec: T.TableSpec) -> int:
+    """Rows per write batch for ``spec`` (read at call time: memory is bounded by it)."""
+    return max(1, min(WRITE_BATCH, WRITE_VALUES // len(spec.fields)))
+
+
+def _batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     batch: list[dict[str, Any]] = []
     for row in rows:
         batch.append(row)
@@ -104,7 +112,7 @@ def _write_parquet(path: Path, spec: T.TableSpec, rows: Iterable[dict[str, Any]]
     schema = _arrow_schema(spec)
     count = 0
     with pq.ParquetWriter(str(path), schema) as writer:
-        for batch in _batches(rows):
+        for batch in _batches(rows, _batch_size(spec)):
             columns = {f.name: [r[f.name] for r in batch] for f in spec.fields}
             writer.write_table(pa.Table.from_pydict(columns, schema=schema))
             count += len(batch)
@@ -124,7 +132,7 @@ def _write_sqlite(db: sqlite3.Connection, spec: T.TableSpec, rows: Iterable[dict
     db.execute(f'CREATE TABLE "{spec.name}" ({cols}, PRIMARY KEY ({keys}){fks})')
     insert = f'INSERT INTO "{spec.name}" VALUES ({", ".join("?" for _ in names)})'
     count = 0
-    for batch in _batches(rows):
+    for batch in _batches(rows, _batch_size(spec)):
         db.executemany(insert, [[r[n] for n in names] for r in batch])
         count += len(batch)
     db.commit()
