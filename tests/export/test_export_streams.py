@@ -27,8 +27,8 @@ from portalsim.synthetic import store_synthetic, templates
 
 pytestmark = pytest.mark.slow
 
-N = 100
-SMALL_BATCH = 25
+N = 20
+SMALL_BATCH = 5
 FORMATS = ("csv", "parquet", "sqlite")
 
 
