@@ -245,11 +245,20 @@ class S3BlobStore:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _reason(self, what: str, digest: str, exc: BaseException) -> str:
+        """``S3 PUT s3://bucket/prefix failed after N attempts: <code or error>: <first line>``."""
+        from botocore.exceptions import ConnectionError, HTTPClientError
+
         code, status = _error_code(exc)
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if isinstance(exc, ConnectionError | HTTPClientError):
+            endpoint = self.options.endpoint_url or "the default AWS endpoint"
+            detail = f"{type(exc).__name__}: cannot reach {endpoint}"
+        else:
+            text = str(exc).strip()
+            detail = text.splitlines()[0] if text else type(exc).__name__
+            if code and code not in detail:
+                detail = f"{code} (HTTP {status}): {detail}"
         tries = f" after {self.options.retry.attempts} attempts" if is_transient(exc) else ""
-        label = f"{code} (HTTP {status}): " if code and code not in detail else ""
-        return f"S3 {what} of {self.url}/{blob_key(digest)} failed{tries}: {label}{detail}"[:300]
+        return f"S3 {what} {self.url} failed{tries}: {detail}"[:200]
 
     def has(self, digest: str) -> bool:
         def head() -> bool:
