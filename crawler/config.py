@@ -6,6 +6,14 @@ Everything that differs between a researcher's laptop, a server and CI comes fro
 Variables:
     HARVEST_DATABASE_URL  SQLAlchemy URL (default: SQLite file ``var/harvest.sqlite3``)
     HARVEST_BLOB_DIR      content-addressed raw-byte store (default: ``var/blobs``)
+    HARVEST_BLOB_URL      the raw-byte store as a URL, overriding HARVEST_BLOB_DIR: ``file:///path``
+                          or ``s3://bucket/prefix`` on an S3-compatible endpoint (AWS S3, Aliyun OSS,
+                          Tencent COS, MinIO); credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
+                          (or the shared AWS files), as boto3 reads them
+    HARVEST_S3_ENDPOINT_URL  the S3 endpoint (default: AWS_ENDPOINT_URL, else AWS S3 itself)
+    HARVEST_S3_ADDRESSING_STYLE  ``path`` (MinIO, most self-hosted) or ``virtual`` (OSS, COS);
+                          default: boto3's choice
+    HARVEST_S3_REGION     the bucket's region (default: AWS_REGION, else AWS_DEFAULT_REGION via boto3)
     HARVEST_SEEDS         seeds directory or one CSV file (default: ``seeds/``)
     HARVEST_VAR_DIR       runtime directory for locks, job state, logs (default: ``var/``)
     HARVEST_DOWNLOAD_DELAY  seconds between requests to one host (default: 1.0)
@@ -39,6 +47,10 @@ class HarvestConfig:
     user_agent: str
     overdue_grace_days: int = DEFAULT_OVERDUE_GRACE_DAYS
     empty_relook_runs: int = DEFAULT_EMPTY_RELOOK_RUNS
+    blob_url: str = ""  # empty: the file store at blob_dir
+    s3_endpoint_url: str = ""
+    s3_addressing_style: str = ""
+    s3_region: str = ""
 
 
 def _path(value: str | None, default: Path) -> Path:
@@ -69,6 +81,14 @@ def get_config(env: dict[str, str] | None = None) -> HarvestConfig:
     relook_runs = int(relook_text) if relook_text.isdigit() else 0
     if relook_runs < 1:
         raise ValueError(f"HARVEST_EMPTY_RELOOK_RUNS must be a whole number of runs (1 or more), got {relook_text!r}")
+    blob_url = (env.get("HARVEST_BLOB_URL") or "").strip()
+    if blob_url and not blob_url.startswith(("file:///", "s3://")):
+        raise ValueError(f"HARVEST_BLOB_URL must be file:///path or s3://bucket/prefix, got {blob_url!r}")
+    if blob_url.startswith("s3://") and not blob_url[len("s3://"):].split("/", 1)[0]:
+        raise ValueError(f"HARVEST_BLOB_URL names no bucket: {blob_url!r} (s3://bucket/prefix)")
+    addressing = (env.get("HARVEST_S3_ADDRESSING_STYLE") or "").strip().lower()
+    if addressing not in ("", "auto", "path", "virtual"):
+        raise ValueError(f"HARVEST_S3_ADDRESSING_STYLE must be path, virtual or auto, got {addressing!r}")
     return HarvestConfig(
         database_url=database_url,
         blob_dir=_path(env.get("HARVEST_BLOB_DIR"), var_dir / "blobs"),
@@ -78,4 +98,8 @@ def get_config(env: dict[str, str] | None = None) -> HarvestConfig:
         user_agent=env.get("HARVEST_USER_AGENT") or DEFAULT_USER_AGENT,
         overdue_grace_days=grace_days,
         empty_relook_runs=relook_runs,
+        blob_url=blob_url,
+        s3_endpoint_url=env.get("HARVEST_S3_ENDPOINT_URL") or env.get("AWS_ENDPOINT_URL") or "",
+        s3_addressing_style=addressing,
+        s3_region=env.get("HARVEST_S3_REGION") or env.get("AWS_REGION") or "",
     )

@@ -2,7 +2,7 @@
 
 Deployment differences come only from ``HARVEST_*`` environment variables, read once in
 :mod:`crawler.config`; components read them back from these settings (``HARVEST_DATABASE_URL``,
-``HARVEST_BLOB_DIR``, ``HARVEST_SEEDS``), so tests override them with ``settings_dict``.
+``HARVEST_BLOB_DIR``/``HARVEST_BLOB_URL``, ``HARVEST_SEEDS``), so tests override them with ``settings_dict``.
 """
 
 from crawler.config import get_config
@@ -16,6 +16,16 @@ COMMANDS_MODULE = "crawler.commands"
 
 HARVEST_DATABASE_URL = _config.database_url
 HARVEST_BLOB_DIR = str(_config.blob_dir)
+# HARVEST_BLOB_URL (file:// or s3://) overrides HARVEST_BLOB_DIR when set (pipelines.storage.blobs)
+HARVEST_BLOB_URL = _config.blob_url
+HARVEST_S3_ENDPOINT_URL = _config.s3_endpoint_url
+HARVEST_S3_ADDRESSING_STYLE = _config.s3_addressing_style
+HARVEST_S3_REGION = _config.s3_region
+HARVEST_S3_TIMEOUT = 10.0  # seconds to connect (reads: six times that)
+# transient blob-store failures (S3 unreachable, timeouts, 5xx, throttling): bounded backoff
+HARVEST_BLOB_RETRY_ATTEMPTS = 5
+HARVEST_BLOB_RETRY_WAIT = 0.5
+HARVEST_BLOB_RETRY_MAX_WAIT = 8.0
 HARVEST_SEEDS = str(_config.seeds)
 HARVEST_VAR_DIR = str(_config.var_dir)
 

@@ -3,12 +3,13 @@
 A multi-page article's first page carries its other pages (``article_pages``), each also yielded
 as an item of its own: a page is archived by whichever item reaches this stage first.
 
-A document whose bytes cannot be written (disk full, blob directory unusable) is not passed on:
+A document whose bytes cannot be written (disk full, blob directory unusable, the S3 endpoint
+refusing or unreachable after the retries) is not passed on, so it is never parsed or stored:
 one line names it, ``harvest/errors/archive`` counts it and the run is closed as failed
 (:mod:`pipelines.storage.faults`).
 
-Settings: HARVEST_BLOB_DIR. Stats: harvest/archive/bytes, harvest/archive/documents,
-harvest/errors/archive.
+Settings: HARVEST_BLOB_URL or HARVEST_BLOB_DIR (:func:`pipelines.storage.blobs.blob_store_from_settings`).
+Stats: harvest/archive/bytes, harvest/archive/documents, harvest/errors/archive.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Self
 
 from crawler.items import FetchedDocument
 from pipelines.storage import faults
-from pipelines.storage.blobs import BlobStore
+from pipelines.storage.blobs import BlobStore, blob_store_from_settings
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -30,7 +31,7 @@ class RawArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler, BlobStore(crawler.settings["HARVEST_BLOB_DIR"]))
+        return cls(crawler, blob_store_from_settings(crawler.settings))
 
     def process_item(self, item: object) -> object:
         if not isinstance(item, FetchedDocument):

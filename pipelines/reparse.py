@@ -34,7 +34,7 @@ from pipelines import parsing
 from pipelines.cleaning.cleaner import clean_page
 from pipelines.cleaning.pipeline import is_html
 from pipelines.report import flag_missing_pages, missing_pages, parse_to_json, parser_input
-from pipelines.storage.blobs import BlobCorrupted, BlobStore
+from pipelines.storage.blobs import BlobCorrupted, BlobStore, BlobStoreUnavailable
 from pipelines.storage.crossyear import evaluate_cross_year
 from pipelines.storage.models import Document, Portal, Report, ReportSource
 from pipelines.storage.store import ReportStore
@@ -91,9 +91,11 @@ def select_documents(store: ReportStore, *, province: str | None = None, status:
 def _fetched(row: Document, blobs: BlobStore) -> FetchedDocument:
     try:
         body = blobs.get(row.sha256)
-    except (FileNotFoundError, BlobCorrupted) as exc:
+    except (FileNotFoundError, BlobCorrupted, BlobStoreUnavailable) as exc:
+        state = ("corrupt" if isinstance(exc, BlobCorrupted) else "missing" if isinstance(exc, FileNotFoundError)
+                 else f"unreadable ({exc})")
         raise MissingBytes(f"archived bytes of document {row.id} ({row.final_url}, sha256 {row.sha256}) "
-                           f"are {'corrupt' if isinstance(exc, BlobCorrupted) else 'missing'}") from exc
+                           f"are {state}") from exc
     fetched_at = row.fetched_at if row.fetched_at is not None else datetime.now(UTC)
     doc = FetchedDocument(
         url=row.requested_url, final_url=row.final_url, status=row.http_status, body=body,

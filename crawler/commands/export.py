@@ -20,7 +20,7 @@ from scrapy.exceptions import UsageError
 from crawler.commands._common import fail, open_store, quiet_unless_asked
 from pipelines.export import FORMATS, ExportRefused, export
 from pipelines.export.tables import Filters
-from pipelines.storage.blobs import BlobStore
+from pipelines.storage.blobs import blob_store_from_settings
 from pipelines.storage.db import DatabaseUnavailable
 
 
@@ -60,7 +60,7 @@ class Command(ScrapyCommand):
         try:
             counts = export(store.engine, Path(opts.out), fmt=opts.fmt, force=opts.force,
                             filters=Filters(province=opts.province, since=opts.since),
-                            blobs=BlobStore(self.settings["HARVEST_BLOB_DIR"]),
+                            blobs=blob_store_from_settings(self.settings),
                             progress=lambda name, n: print(f"export: {name} {n} rows", file=sys.stderr))
         except ExportRefused as exc:
             fail(str(exc))

@@ -21,7 +21,7 @@ from scrapy.exceptions import UsageError
 
 from crawler.commands._common import fail, open_store, quiet_unless_asked
 from pipelines.reparse import STATUSES, ReparseStats, reparse, select_documents
-from pipelines.storage.blobs import BlobStore
+from pipelines.storage.blobs import blob_store_from_settings
 from pipelines.storage.db import DatabaseUnavailable
 
 BAR_WIDTH = 30
@@ -82,7 +82,7 @@ class Command(ScrapyCommand):
             fail(str(exc))
             self.exitcode = 2
             return
-        blobs = BlobStore(self.settings["HARVEST_BLOB_DIR"])
+        blobs = blob_store_from_settings(self.settings)
         ids = select_documents(store, province=opts.province, status=opts.status,
                                below_version=opts.below_version)
         stats = reparse(store, blobs, ids, progress=Progress(sys.stderr.isatty()),

@@ -10,13 +10,13 @@ archived bytes are missing, 2 when the database is unreachable.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands._common import fail, open_store, quiet_unless_asked
+from pipelines.storage.blobs import BlobCorrupted, BlobStore, blob_store_from_settings
 from pipelines.storage.db import DatabaseUnavailable
 
 
@@ -36,10 +36,9 @@ def header_lines(view: dict[str, Any]) -> list[str]:
     return lines
 
 
-def cell_lines(view: dict[str, Any], cell: dict[str, Any], blob_dir: Path, context: int) -> tuple[list[str], bool]:
+def cell_lines(view: dict[str, Any], cell: dict[str, Any], blobs: BlobStore, context: int) -> tuple[list[str], bool]:
     """The cell and its source lines; (lines, True) when the source could be shown."""
     from pipelines.provenance import source_context
-    from pipelines.storage.blobs import BlobStore
 
     unit = f" {cell['unit']}" if cell["unit"] else ""
     value = cell["value"]
@@ -56,9 +55,11 @@ def cell_lines(view: dict[str, Any], cell: dict[str, Any], blob_dir: Path, conte
         lines.append(f"source: document {where.get('sha256')} is not among the report's sources")
         return lines, False
     try:
-        body = BlobStore(blob_dir).get(source["sha256"])
+        body = blobs.get(source["sha256"])
     except (FileNotFoundError, ValueError) as exc:
-        lines.append(f"source: archived bytes missing from {blob_dir}: {exc}")
+        lines.append(f"source: archived bytes missing from {blobs.url}: {exc}")
+    except (OSError, BlobCorrupted) as exc:
+        lines.append(f"source: archived bytes unreadable in {blobs.url}: {exc}")
         return lines, False
     shown = source_context(body, source["content_type"], source["filename"], source["url"], where,
                            raw=cell["raw"], context=context)
@@ -110,7 +111,7 @@ class Command(ScrapyCommand):
             print(f"show: report {view['id']} has no cell {opts.key}")
             self.exitcode = 1
             return
-        lines, ok = cell_lines(view, cell, Path(self.settings["HARVEST_BLOB_DIR"]), max(opts.context, 0))
+        lines, ok = cell_lines(view, cell, blob_store_from_settings(self.settings), max(opts.context, 0))
         print("\n".join(lines))
         if not ok:
             self.exitcode = 1

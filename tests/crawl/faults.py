@@ -23,7 +23,7 @@ from scrapy import signals
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 
-from pipelines.storage.blobs import BlobStore
+from pipelines.storage.blobs import FileBlobStore
 
 
 def _every_write(pragma: str) -> None:
@@ -76,9 +76,9 @@ class FaultInjector:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{database}{suffix}").unlink(missing_ok=True)
         elif self.kind == "blob_full":
-            def full(store: BlobStore, data: bytes) -> str:
+            def full(store: FileBlobStore, data: bytes) -> str:
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(store.root))
-            BlobStore.put = full  # type: ignore[method-assign]
+            FileBlobStore.put = full  # type: ignore[method-assign]
         elif self.kind == "blob_unusable":
             if blobs.is_file():  # done by another crawler of the same run
                 return

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from pipelines.storage.blobs import BlobStore
+from pipelines.storage.blobs import FileBlobStore
 from pipelines.storage.models import CrawlRun, Document, Report, ReportCell
 from tests.crawl.harness import Workspace, manifest_report_urls
 
@@ -25,7 +25,7 @@ def test_demo_crawl_stores_every_sample_report(tmp_path: Path) -> None:
     stored = set(ws.stored_urls())
     expected = manifest_report_urls(manifest)
     assert expected <= stored, sorted(expected - stored)[:5]
-    blobs = BlobStore(ws.var / "blobs")
+    blobs = FileBlobStore(ws.var / "blobs")
     with ws.store().sessions() as session:
         documents = session.scalars(select(Document)).all()
         reports = session.scalars(select(Report).where(Report.status == "ok", Report.canonical.is_(True))).all()

@@ -15,7 +15,7 @@ from pipelines import parsing
 from pipelines.export import ExportRefused, export
 from pipelines.parsing.schema import data_dictionary
 from pipelines.reparse import reparse, select_documents
-from pipelines.storage.blobs import BlobStore
+from pipelines.storage.blobs import FileBlobStore
 from pipelines.storage.models import Document, Report, ReportCell, ReportGroup
 from tests.crawl.harness import Workspace
 
@@ -73,7 +73,7 @@ def test_export_csv_validates_and_panel_sums_match(demo: Workspace, tmp_path: Pa
 @pytest.mark.parametrize("fmt", ["parquet", "sqlite"])
 def test_export_other_formats(demo: Workspace, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / fmt
-    counts = export(demo.store().engine, out, fmt=fmt, blobs=BlobStore(demo.var / "blobs"))
+    counts = export(demo.store().engine, out, fmt=fmt, blobs=FileBlobStore(demo.var / "blobs"))
     assert counts["panel"] > 0 and counts["cells"] > 0
     if fmt == "parquet":
         import pyarrow.parquet as pq
@@ -116,7 +116,7 @@ def test_reparse_is_offline_idempotent_and_counts_a_parser_change(demo: Workspac
     assert int(last["documents"]) == int(last["reparsed"]) > 0 and last["changed"] == "0"
     assert _cells(demo) == before
 
-    store, blobs = demo.store(), BlobStore(demo.var / "blobs")
+    store, blobs = demo.store(), FileBlobStore(demo.var / "blobs")
     monkeypatch.setattr(parsing, "PARSER_VERSION", "99.0.0")
     real = parsing.parse_extracted
 
@@ -142,7 +142,7 @@ def test_reparse_reports_missing_bytes_and_goes_on(demo: Workspace, tmp_path: Pa
     with store.sessions() as session:
         doc = session.scalars(select(Document).where(Document.parse_status == "ok")).first()
         assert doc is not None
-    blobs = BlobStore(demo.var / "blobs")
+    blobs = FileBlobStore(demo.var / "blobs")
     path = blobs.path_for(doc.sha256)
     data = path.read_bytes()
     path.unlink()

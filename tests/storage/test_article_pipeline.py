@@ -22,7 +22,7 @@ from crawler.items import FetchedDocument
 from pipelines.archive import RawArchivePipeline
 from pipelines.cleaning.pipeline import CleaningPipeline
 from pipelines.report import ReportParsingPipeline, joined_page, parser_input
-from pipelines.storage.blobs import BlobStore
+from pipelines.storage.blobs import FileBlobStore
 from pipelines.storage.models import Document, Report, ReportCell, ReportSource
 from pipelines.storage.pipeline import StoragePipeline
 
@@ -126,7 +126,7 @@ async def test_article_is_one_report_with_every_page_a_source(tmp_path: Path, ar
         assert session.scalar(select(Report.incomplete)).get("pages") is None
         assert len(session.scalars(select(ReportCell)).all()) == len(first.parse_result["cells"])
     assert store.counts()["documents"] == 3
-    blobs = BlobStore(tmp_path / "blobs")
+    blobs = FileBlobStore(tmp_path / "blobs")
     assert [blobs.get(d.sha256 or "") for d in (first, *parts)] == [body for _, body, _ in pages]
     assert stages.stats.get_value("harvest/archive/documents") == 3  # each page archived once
     assert stages.stats.get_value("harvest/parse/article_part") == 2

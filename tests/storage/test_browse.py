@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from pipelines.storage.blobs import BlobStore
+from pipelines.storage.blobs import FileBlobStore
 from pipelines.storage.browse import metadata, panel_sql
 from pipelines.storage.db import make_engine, upgrade_to_head
 from pipelines.storage.models import Portal
@@ -54,7 +54,7 @@ def test_browse_panel_in_headless_chromium(tmp_path: Path) -> None:
     url = f"sqlite:///{db}"
     upgrade_to_head(url)
     engine = make_engine(url)
-    store, blobs = ReportStore(engine), BlobStore(tmp_path / "blobs")
+    store, blobs = ReportStore(engine), FileBlobStore(tmp_path / "blobs")
     _store_case(store, blobs, "seed_003", "http://127.0.0.1:8080/a/003.txt")
     _store_case(store, blobs, "rendered_html_2019", "http://127.0.0.1:8080/b/2019.html")
     with store.sessions.begin() as session:

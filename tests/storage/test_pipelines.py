@@ -12,7 +12,7 @@ from scrapy.utils.test import get_crawler
 import pipelines.report as report_stage
 from crawler.items import FetchedDocument
 from pipelines.archive import RawArchivePipeline
-from pipelines.storage.blobs import BlobStore
+from pipelines.storage.blobs import FileBlobStore
 from pipelines.storage.pipeline import StoragePipeline
 
 
@@ -43,5 +43,5 @@ def test_parser_crash_is_stored_as_failure_and_bytes_kept(tmp_path: Path, monkey
     storage.process_item(item)
     counts = storage.store.counts()
     assert counts["reports_failed"] == 1 and counts["documents"] == 1
-    assert BlobStore(tmp_path / "blobs").get(item.sha256 or "") == body
+    assert FileBlobStore(tmp_path / "blobs").get(item.sha256 or "") == body
 

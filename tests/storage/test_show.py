@@ -15,7 +15,7 @@ from sqlalchemy import select
 from crawler.items import FetchedDocument
 from pipelines.provenance import parser_body
 from pipelines.report import parse_to_json
-from pipelines.storage.blobs import BlobStore
+from pipelines.storage.blobs import FileBlobStore
 from pipelines.storage.db import make_engine, upgrade_to_head
 from pipelines.storage.models import ReportCell
 from pipelines.storage.store import ReportStore
@@ -24,7 +24,7 @@ from tests.crawl.harness import REPO_ROOT, SCRAPY
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "reports"
 
 
-def _store_case(store: ReportStore, blobs: BlobStore, name: str, url: str) -> int:
+def _store_case(store: ReportStore, blobs: FileBlobStore, name: str, url: str) -> int:
     case = FIXTURES / name
     meta = json.loads((case / "meta.json").read_text(encoding="utf-8"))
     body = next(p for p in case.iterdir() if p.name.startswith("body")).read_bytes()
@@ -44,7 +44,7 @@ def demo(tmp_path: Path) -> tuple[dict[str, str], dict[str, int]]:
     url = f"sqlite:///{tmp_path / 'h.sqlite3'}"
     upgrade_to_head(url)
     engine = make_engine(url)
-    store, blobs = ReportStore(engine), BlobStore(tmp_path / "blobs")
+    store, blobs = ReportStore(engine), FileBlobStore(tmp_path / "blobs")
     ids = {"text": _store_case(store, blobs, "seed_003", "http://127.0.0.1:8080/a/003.txt"),
            "html": _store_case(store, blobs, "rendered_html_2019", "http://127.0.0.1:8080/b/2019.html"),
            "pdf": _store_case(store, blobs, "rendered_pdf_2021", "http://127.0.0.1:8080/c/2021.pdf")}

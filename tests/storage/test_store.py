@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from crawler.items import FetchedDocument
-from pipelines.storage.blobs import BlobCorrupted, BlobStore, sha256_hex
+from pipelines.storage.blobs import BlobCorrupted, FileBlobStore, sha256_hex
 from pipelines.storage.db import DatabaseUnavailable, check_connection, make_engine, redact, upgrade_to_head
 from pipelines.storage.models import CheckOutcome, Document, Report, ReportCell, ReportSource
 from pipelines.identity import report_digest
@@ -119,7 +119,7 @@ def test_report_digest_ignores_whitespace_but_not_numbers() -> None:
 
 
 def test_blob_round_trip_and_corruption(tmp_path: Path) -> None:
-    blobs = BlobStore(tmp_path / "blobs")
+    blobs = FileBlobStore(tmp_path / "blobs")
     data = "二、主动公开政府信息情况".encode("gb18030")
     digest = blobs.put(data)
     assert blobs.put(data) == digest  # idempotent
