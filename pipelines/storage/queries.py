@@ -83,7 +83,7 @@ class Queries:
                  .join(CrawlRun, CrawlRun.id == SeedHealth.crawl_run_id)
                  .where(SeedHealth.state == OK).group_by(SeedHealth.portal_id))
         with self.sessions() as session:
-            return dict(session.execute(query).tuples().all())
+            return dict(session.execute(query).all())
 
     def reports_per_seed(self) -> dict[str | None, tuple[int, int | None]]:
         """For every seed with a parsed (``ok``) version among its documents' reports: (logical
