@@ -25,7 +25,10 @@ def parse_extracted(doc: ExtractedDocument, *, name: str = "document",
     from pipelines.parsing.tables import extract_tables
 
     if doc.needs_ocr:
-        return ParseFailure(status="needs_ocr", reason=f"{name}: no text layer (image-only); OCR needed",
+        from pipelines.parsing.extract.ocr import available, missing_reason
+
+        hint = "" if available() else f" — {missing_reason()}"
+        return ParseFailure(status="needs_ocr", reason=f"{name}: no text layer (image-only); OCR needed{hint}",
                             source_format=doc.source_format, parser_version=PARSER_VERSION,
                             warnings=tuple(doc.warnings))
     md = extract_metadata(doc, agency_hint=agency_hint)
