@@ -57,10 +57,16 @@ def parse_extracted(doc: ExtractedDocument, *, name: str = "document",
     if pre2019:
         formats = {"t2": "pre2019", "t3": "pre2019", "t4": "pre2019"}
         extra["pre2019"] = True
-    checks = tuple(run_checks(tables.cells))
+    cells = tables.cells
+    if doc.ocr:
+        from pipelines.parsing.extract.ocr import with_confidence
+
+        cells = with_confidence(doc, cells)
+        extra["ocr"] = True
+    checks = tuple(run_checks(cells))
     return ParsedReport(
         title=md.title, agency=md.agency, year=md.year, published=md.published, formats=formats,
-        sections=tuple(sections), cells=tables.cells, incomplete=dict(tables.incomplete), checks=checks,
+        sections=tuple(sections), cells=cells, incomplete=dict(tables.incomplete), checks=checks,
         warnings=tuple(doc.warnings) + tuple(tables.warnings), source_format=doc.source_format,
         parser_version=PARSER_VERSION, extra=extra,
     )

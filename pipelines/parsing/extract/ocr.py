@@ -22,7 +22,7 @@ from typing import Any
 from pipelines.parsing.extract.errors import ExtractionError
 from pipelines.parsing.extract.limits import Deadline, Limits
 from pipelines.parsing.extract.text import normalise_ws
-from pipelines.parsing.types import Block, ExtractedDocument
+from pipelines.parsing.types import Block, Cell, ExtractedDocument
 
 EXTRA_HINT = "pip install -e '.[ocr]'"
 RENDER_DPI = 150
@@ -31,6 +31,8 @@ _MIN_H_LINE = 1 / 25
 _MIN_V_LINE = 1 / 60
 # A grid must be at least this big (pixels at 150 dpi) to be read as a table.
 _MIN_GRID = 40
+# A cell whose recognised text scored below this carries the annotation ``low_confidence``.
+LOW_CONFIDENCE = 0.9
 
 
 def available() -> bool:
@@ -427,3 +429,32 @@ def extract_ocr_pdf(body: bytes, *, limits: Limits, deadline: Deadline, pages: l
     finally:
         pdf.close()
     return _document(result, warns, "pdf")
+
+
+def cell_confidence(doc: ExtractedDocument, where: dict[str, Any] | None) -> float | None:
+    """The recogniser's score of the text a cell was read from (by its provenance)."""
+    if not where or "block" not in where or not 0 <= where["block"] < len(doc.blocks):
+        return None
+    block = doc.blocks[where["block"]]
+    if not block.scores:
+        return None
+    row, col = (where.get("row"), where.get("col")) if block.kind == "table" else (0, 0)
+    if row is None or col is None or row >= len(block.scores) or col >= len(block.scores[row]):
+        return None
+    return block.scores[row][col]
+
+
+def with_confidence(doc: ExtractedDocument, cells: dict[str, Cell]) -> dict[str, Cell]:
+    """The cells of an OCR'd document with their confidence; the ones below
+    :data:`LOW_CONFIDENCE` annotated ``low_confidence`` (unless they carry an annotation already)."""
+    from dataclasses import replace
+
+    out: dict[str, Cell] = {}
+    for key, cell in cells.items():
+        score = cell_confidence(doc, cell.provenance)
+        if score is None:
+            out[key] = cell
+            continue
+        low = score < LOW_CONFIDENCE and cell.annotation is None
+        out[key] = replace(cell, confidence=score, annotation="low_confidence" if low else cell.annotation)
+    return out
