@@ -378,7 +378,7 @@ def extract_ocr_image(body: bytes, *, limits: Limits, deadline: Deadline,
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
     warns = list(warnings or [])
-    Image.MAX_IMAGE_PIXELS = limits.max_image_pixels
+    Image.MAX_IMAGE_PIXELS = None  # checked below, before any decoding, with a clearer reason
     try:
         img = Image.open(io.BytesIO(body))
         _check_pixels(img.width, img.height, limits, "image")
