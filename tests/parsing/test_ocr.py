@@ -117,3 +117,30 @@ def test_scanned_table3_page_of_r001_reads_the_truth() -> None:
              if k not in result.cells or result.cells[k].value != truth[k]]
     assert len(wrong) <= len(keys) // 100, wrong
     assert all(result.cells[k].confidence is not None for k in keys if k in result.cells)
+
+
+def _row(prefix: str, raws: dict[str, str]) -> dict[str, Cell]:
+    from pipelines.parsing.tables import _cell
+
+    return {f"{prefix}.{col}": _cell(raw) for col, raw in raws.items()}
+
+
+def test_look_alike_letters_are_numbers_only_when_the_row_adds_up() -> None:
+    cols = ("natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org")
+    adds_up = _row("t3.new", {**dict.fromkeys(cols, "0"), "natural_person": "1O", "commercial": "l",
+                              "total": "11"})
+    # two misread cells in one row: each is checked against the other as printed (no value), so
+    # the arithmetic confirms neither
+    out = ocr.confirm_numbers(adds_up)
+    assert out["t3.new.natural_person"].semantic == "MISSING"
+    one = _row("t3.new", {**dict.fromkeys(cols, "0"), "natural_person": "1O", "total": "10"})
+    out = ocr.confirm_numbers(one)
+    assert out["t3.new.natural_person"].value == 10 and out["t3.new.natural_person"].semantic == "NUMERIC"
+    wrong = _row("t3.new", {**dict.fromkeys(cols, "0"), "natural_person": "1O", "total": "12"})
+    out = ocr.confirm_numbers(wrong)
+    assert out["t3.new.natural_person"].semantic == "MISSING" and out["t3.new.natural_person"].value is None
+    assert out["t3.new.natural_person"].annotation == "low_confidence"
+    elsewhere = ocr.confirm_numbers({"t2.a6.admin_penalty.decisions": Cell(raw="4l19", value=None, semantic="TEXT")})
+    assert elsewhere["t2.a6.admin_penalty.decisions"].semantic == "MISSING"
+    plain_text = ocr.confirm_numbers({"t3.new.total": Cell(raw="无", value=None, semantic="TEXT")})
+    assert plain_text["t3.new.total"].semantic == "TEXT"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,10 @@ _MIN_V_LINE = 1 / 60
 _MIN_GRID = 40
 # A cell whose recognised text scored below this carries the annotation ``low_confidence``.
 LOW_CONFIDENCE = 0.9
+# Letters a recogniser reads for digits in a number cell; such a reading is accepted only when
+# the row's arithmetic confirms it (see :func:`confirm_numbers`).
+_CONFUSABLE = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "i": "1"})
+_CONFUSED_NUMBER = re.compile(r"^[0-9OoDQlI|i]+$")
 
 
 def available() -> bool:
@@ -446,7 +451,8 @@ def cell_confidence(doc: ExtractedDocument, where: dict[str, Any] | None) -> flo
 
 def with_confidence(doc: ExtractedDocument, cells: dict[str, Cell]) -> dict[str, Cell]:
     """The cells of an OCR'd document with their confidence; the ones below
-    :data:`LOW_CONFIDENCE` annotated ``low_confidence`` (unless they carry an annotation already)."""
+    :data:`LOW_CONFIDENCE` annotated ``low_confidence`` (unless they carry an annotation already);
+    look-alike letters in numbers settled by :func:`confirm_numbers`."""
     from dataclasses import replace
 
     out: dict[str, Cell] = {}
@@ -457,4 +463,42 @@ def with_confidence(doc: ExtractedDocument, cells: dict[str, Cell]) -> dict[str,
             continue
         low = score < LOW_CONFIDENCE and cell.annotation is None
         out[key] = replace(cell, confidence=score, annotation="low_confidence" if low else cell.annotation)
+    return confirm_numbers(out)
+
+
+def _misread(cell: Cell) -> int | None:
+    """The number a cell's text would be with look-alike letters read as digits, or None."""
+    raw = (cell.raw or "").replace(" ", "")
+    if cell.semantic != "TEXT" or not _CONFUSED_NUMBER.match(raw) or raw.isdigit():
+        return None
+    return int(raw.translate(_CONFUSABLE))
+
+
+def confirm_numbers(cells: dict[str, Cell]) -> dict[str, Cell]:
+    """Number cells OCR read with look-alike letters ("1O", "l"): the digit reading is kept when
+    table 3's row arithmetic (the parts add up to the row's total) confirms it, else the cell is
+    MISSING (``low_confidence``): never a guessed number."""
+    from dataclasses import replace
+
+    from pipelines.parsing.schema import t3_columns
+
+    columns = [c.key for c in t3_columns()]
+    parts, total = [c for c in columns if c != "total"], "total"
+    out = dict(cells)
+    for key, cell in cells.items():
+        guess = _misread(cell)
+        if guess is None:
+            continue
+        confirmed = False
+        prefix, _, column = key.rpartition(".")
+        if key.startswith("t3.") and column in columns:
+            values: dict[str, float | int | None] = {c: getattr(out.get(f"{prefix}.{c}"), "value", None)
+                                                     for c in columns}
+            values[column] = guess
+            if all(values[c] is not None for c in columns):
+                confirmed = sum(values[c] or 0 for c in parts) == values[total]
+        if confirmed:
+            out[key] = replace(cell, value=guess, semantic="ZERO" if guess == 0 else "NUMERIC")
+        else:
+            out[key] = replace(cell, value=None, semantic="MISSING", annotation="low_confidence")
     return out
