@@ -7,9 +7,13 @@ the semantic layer alone (recognition, metadata, sections, tables, checks) over 
 
 from __future__ import annotations
 
+from pipelines.parsing.extract.ocr import available as _ocr_available
 from pipelines.parsing.types import ExtractedDocument, ParsedReport, ParseFailure, Status
 
-PARSER_VERSION = "1.2.0"
+# 1.3.0: scans and pictures read by OCR when the optional extra is installed. The "+ocr" suffix
+# records that it was: a document read without it sorts below, so `scrapy reparse --status
+# needs_ocr` takes up the scans once the extra is installed, and a second run finds nothing to do.
+PARSER_VERSION = "1.3.0" + ("+ocr" if _ocr_available() else "")
 
 __all__ = ["PARSER_VERSION", "ParseFailure", "ParsedReport", "parse_document", "parse_extracted"]
 

@@ -144,3 +144,24 @@ def test_look_alike_letters_are_numbers_only_when_the_row_adds_up() -> None:
     assert elsewhere["t2.a6.admin_penalty.decisions"].semantic == "MISSING"
     plain_text = ocr.confirm_numbers({"t3.new.total": Cell(raw="无", value=None, semantic="TEXT")})
     assert plain_text["t3.new.total"].semantic == "TEXT"
+
+
+def test_confidence_is_stored_with_the_cells_provenance() -> None:
+    from pipelines.storage.store import _provenance
+
+    where = {"block": 2, "table": 1, "row": 3, "col": 4}
+    stored = _provenance({"raw": "0", "provenance": where, "confidence": 0.87}, "ab" * 32)
+    assert stored == {"sha256": "ab" * 32, **where, "confidence": 0.87}
+    assert "confidence" not in (_provenance({"raw": "0", "provenance": where}, None) or {})
+
+
+def test_parser_version_records_whether_ocr_was_installed() -> None:
+    from pipelines import parsing
+    from pipelines.reparse import version_key
+
+    assert parsing.PARSER_VERSION.endswith("+ocr") == ocr.available()
+    # a scan read without the extra sorts below the version that reads it with OCR: `scrapy reparse
+    # --status needs_ocr` takes the backlog up once the extra is installed, and only once
+    base = parsing.PARSER_VERSION.removesuffix("+ocr")
+    assert version_key(base) < version_key(f"{base}+ocr")
+    assert not version_key(f"{base}+ocr") < version_key(f"{base}+ocr")
