@@ -32,7 +32,8 @@ def parse_extracted(doc: ExtractedDocument, *, name: str = "document",
         from pipelines.parsing.extract.ocr import available, missing_reason
 
         hint = "" if available() else f" — {missing_reason()}"
-        return ParseFailure(status="needs_ocr", reason=f"{name}: no text layer (image-only); OCR needed{hint}",
+        why = "OCR recognised no text in its images" if doc.ocr else f"no text layer (image-only); OCR needed{hint}"
+        return ParseFailure(status="needs_ocr", reason=f"{name}: {why}",
                             source_format=doc.source_format, parser_version=PARSER_VERSION,
                             warnings=tuple(doc.warnings))
     md = extract_metadata(doc, agency_hint=agency_hint)
@@ -63,11 +64,13 @@ def parse_extracted(doc: ExtractedDocument, *, name: str = "document",
         extra["pre2019"] = True
     cells = tables.cells
     if doc.ocr:
-        from pipelines.parsing.extract.ocr import with_confidence
+        from pipelines.parsing.extract.ocr import name_doubtful, with_confidence
 
         cells = with_confidence(doc, cells)
         extra["ocr"] = True
     checks = tuple(run_checks(cells))
+    if doc.ocr:
+        checks = name_doubtful(checks, cells)
     return ParsedReport(
         title=md.title, agency=md.agency, year=md.year, published=md.published, formats=formats,
         sections=tuple(sections), cells=cells, incomplete=dict(tables.incomplete), checks=checks,

@@ -165,3 +165,26 @@ def test_parser_version_records_whether_ocr_was_installed() -> None:
     base = parsing.PARSER_VERSION.removesuffix("+ocr")
     assert version_key(base) < version_key(f"{base}+ocr")
     assert not version_key(f"{base}+ocr") < version_key(f"{base}+ocr")
+
+
+def test_a_failed_check_names_the_least_confident_cells() -> None:
+    from pipelines.parsing.types import CheckResult
+
+    cells = {"t3.new.natural_person": Cell(raw="8", value=8, semantic="NUMERIC", confidence=0.55),
+             "t3.new.commercial": Cell(raw="0", value=0, semantic="ZERO", confidence=0.99),
+             "t3.new.total": Cell(raw="3", value=3, semantic="NUMERIC", confidence=0.97),
+             "t3.granted.total": Cell(raw="1", value=1, semantic="NUMERIC", confidence=0.1)}
+    checks = (CheckResult("R3.row_total", "new", "fail", "fail", "R3.row_total fails for new"),
+              CheckResult("R3.row_total", "granted", "pass", "pass"))
+    failed, passed = ocr.name_doubtful(checks, cells, n=2)
+    assert failed.detail == ("R3.row_total fails for new; lowest OCR confidence: "
+                             "t3.new.natural_person='8' (0.55), t3.new.total='3' (0.97)")
+    assert passed.detail is None
+
+
+def test_a_picture_without_text_stays_needs_ocr_with_a_reason() -> None:
+    from pipelines.parsing import parse_extracted
+
+    result = parse_extracted(ExtractedDocument(blocks=(), source_format="image", needs_ocr=True, ocr=True),
+                             name="logo.png")
+    assert result.status == "needs_ocr" and "recognised no text" in result.reason

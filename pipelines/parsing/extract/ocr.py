@@ -23,7 +23,7 @@ from typing import Any
 from pipelines.parsing.extract.errors import ExtractionError
 from pipelines.parsing.extract.limits import Deadline, Limits
 from pipelines.parsing.extract.text import normalise_ws
-from pipelines.parsing.types import Block, Cell, ExtractedDocument
+from pipelines.parsing.types import Block, Cell, CheckResult, ExtractedDocument
 
 EXTRA_HINT = "pip install -e '.[ocr]'"
 RENDER_DPI = 150
@@ -502,3 +502,28 @@ def confirm_numbers(cells: dict[str, Cell]) -> dict[str, Cell]:
         else:
             out[key] = replace(cell, value=None, semantic="MISSING", annotation="low_confidence")
     return out
+
+
+def _scope_keys(scope: str, cells: dict[str, Cell]) -> list[str]:
+    """The cells a check's scope covers: a table ("t3"), a row or block ("new", "review"), or a
+    table 3 column ("total", "natural_person:carried_out")."""
+    base = scope.split(":")[0]
+    return [k for k in cells if k.startswith((f"{base}.", f"t3.{base}.", f"t4.{base}."))
+            or (k.startswith("t3.") and k.endswith(f".{base}"))]
+
+
+def name_doubtful(checks: tuple[CheckResult, ...], cells: dict[str, Cell], n: int = 3) -> tuple[CheckResult, ...]:
+    """Failed checks of an OCR'd report, their detail naming the ``n`` cells of their scope read
+    with the lowest confidence (the likeliest misreadings)."""
+    from dataclasses import replace
+
+    out = []
+    for check in checks:
+        if "fail" in (check.strict, check.lenient):
+            scored = sorted((cells[k].confidence or 0.0, k) for k in _scope_keys(check.scope, cells)
+                            if cells[k].confidence is not None)
+            if scored:
+                names = ", ".join(f"{k}={cells[k].raw!r} ({score:.2f})" for score, k in scored[:n])
+                check = replace(check, detail=f"{check.detail or check.rule}; lowest OCR confidence: {names}")
+        out.append(check)
+    return tuple(out)
