@@ -32,7 +32,12 @@ def parse_extracted(doc: ExtractedDocument, *, name: str = "document",
         from pipelines.parsing.extract.ocr import available, missing_reason
 
         hint = "" if available() else f" — {missing_reason()}"
-        why = "OCR recognised no text in its images" if doc.ocr else f"no text layer (image-only); OCR needed{hint}"
+        from pipelines.parsing.extract import OCR_FAILED
+
+        failed = [w.removeprefix(OCR_FAILED) for w in doc.warnings if w.startswith(OCR_FAILED)]
+        why = ("OCR recognised no text in its images" if doc.ocr
+               else f"no text layer (image-only); OCR failed: {failed[-1]}" if failed
+               else f"no text layer (image-only); OCR needed{hint}")
         return ParseFailure(status="needs_ocr", reason=f"{name}: {why}",
                             source_format=doc.source_format, parser_version=PARSER_VERSION,
                             warnings=tuple(doc.warnings))

@@ -49,11 +49,23 @@ def test_without_the_extra_scans_stay_needs_ocr_and_name_it(monkeypatch) -> None
 
 @needs_ocr_extra
 def test_huge_and_corrupt_pictures_fail_with_a_reason() -> None:
+    # pictures OCR cannot read stay needs_ocr (their bytes are kept), with the reason
     huge = parse_document(_png_header(20_000, 20_000), filename="huge.png")
-    assert huge.status == "failed"
+    assert huge.status == "needs_ocr"
     assert "20000×20000 pixels exceeds max_image_pixels" in huge.reason
     corrupt = parse_document(b"\x89PNG\r\n\x1a\n" + b"\x00garbage" * 50, filename="bad.png")
-    assert corrupt.status == "failed" and "corrupt" in corrupt.reason
+    assert corrupt.status == "needs_ocr" and "corrupt" in corrupt.reason
+
+
+@needs_ocr_extra
+def test_a_scan_ocr_cannot_read_in_budget_stays_needs_ocr_with_the_reason() -> None:
+    from pipelines.parsing.extract.limits import Limits
+
+    # a budget too small for the OCR child: it is killed, the run goes on, the reason says why
+    result = parse_document(_blank_scan_pdf(), filename="scan.pdf",
+                            limits=Limits(ocr_budget_s=0.01, ocr_page_s=0.0))
+    assert result.status == "needs_ocr"
+    assert "OCR failed" in result.reason and "reading budget" in result.reason
 
 
 @needs_ocr_extra

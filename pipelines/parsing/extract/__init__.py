@@ -21,6 +21,7 @@ from pipelines.parsing.types import ExtractedDocument
 
 __all__ = ["DEFAULT_LIMITS", "ExtractionError", "Limits", "extract", "read_bounded", "sniff"]
 
+OCR_FAILED = "ocr: failed: "  # the warning that says why OCR could not read a document's pages
 _COMPATIBLE_HINTS = {("html", "text"), ("text", "html")}
 
 
@@ -66,7 +67,10 @@ def _extract(body: bytes, *, content_type: str | None, filename: str | None,
         if not ocr.available():
             return ExtractedDocument(blocks=(), source_format="image", needs_ocr=True,
                                      warnings=(*warnings, ocr.missing_reason()))
-        return _run_ocr("ocr_image", body, limits, 1, warnings=warnings)
+        try:
+            return _run_ocr("ocr_image", body, limits, 1, warnings=warnings)
+        except ExtractionError as exc:  # a picture OCR cannot read (corrupt, huge, over budget) stays unread
+            raise ExtractionError(f"{exc.reason} [{exc.code}]; OCR could not read the picture", "needs_ocr") from exc
     if fmt == "pdf":
         if limits.isolate:
             doc = run_isolated("pdf", body, limits=limits, spent_s=deadline.elapsed(), warnings=warnings)
@@ -128,7 +132,10 @@ def _ocr_pdf_pages(body: bytes, doc: ExtractedDocument, limits: Limits) -> Extra
     if not ocr.available():
         return replace(doc, warnings=(*doc.warnings, ocr.missing_reason()))
     pages = list(doc.ocr_pages)
-    read = _run_ocr("ocr_pdf", body, limits, len(pages), pages=pages)
+    try:
+        read = _run_ocr("ocr_pdf", body, limits, len(pages), pages=pages)
+    except ExtractionError as exc:  # the text-layer reading stands; the scan stays needs_ocr
+        return replace(doc, warnings=(*doc.warnings, f"{OCR_FAILED}{exc.reason} [{exc.code}]"))
     if not read.blocks:
         return replace(doc, warnings=(*doc.warnings, *read.warnings, "ocr: no text recognised"))
     ocr_set = set(pages)
