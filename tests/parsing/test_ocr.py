@@ -200,3 +200,14 @@ def test_a_picture_without_text_stays_needs_ocr_with_a_reason() -> None:
     result = parse_extracted(ExtractedDocument(blocks=(), source_format="image", needs_ocr=True, ocr=True),
                              name="logo.png")
     assert result.status == "needs_ocr" and "recognised no text" in result.reason
+
+
+@pytest.mark.slow
+@needs_ocr_extra
+def test_a_scan_of_no_text_yields_no_cells() -> None:
+    from portalsim.bodies import scan_pdf
+
+    # the farm's "scans" are ink patterns, not writing: OCR runs and invents nothing
+    result = parse_document(scan_pdf(3), filename="scan.pdf")
+    assert result.status == "needs_ocr"
+    assert "OCR recognised no text" in result.reason

@@ -137,7 +137,7 @@ def _ocr_pdf_pages(body: bytes, doc: ExtractedDocument, limits: Limits) -> Extra
     except ExtractionError as exc:  # the text-layer reading stands; the scan stays needs_ocr
         return replace(doc, warnings=(*doc.warnings, f"{OCR_FAILED}{exc.reason} [{exc.code}]"))
     if not read.blocks:
-        return replace(doc, warnings=(*doc.warnings, *read.warnings, "ocr: no text recognised"))
+        return replace(doc, ocr=True, warnings=(*doc.warnings, *read.warnings, "ocr: no text recognised"))
     ocr_set = set(pages)
     kept = [b for b in doc.blocks if b.page not in ocr_set]
     blocks = sorted([*kept, *read.blocks], key=lambda b: b.page or 0)  # stable: order within a page kept
