@@ -92,7 +92,9 @@ def _get_engine():
     if _engine is None:
         from rapidocr import RapidOCR
 
-        _engine = RapidOCR(params={"Global.log_level": "error"})
+        # no text-direction classifier: pages are deskewed first and report scans are upright;
+        # skipping it halves the time per page on this machine (22.9 s → 9.7 s, r001 page 3)
+        _engine = RapidOCR(params={"Global.log_level": "error", "Global.use_cls": False})
     return _engine
 
 
