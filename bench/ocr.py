@@ -6,7 +6,8 @@ The last line is ``pages= s_per_page= peak_rss_mb= cell_accuracy=`` (peak reside
 size of this process, which reads in-process for the measurement; accuracy over every expected
 cell of the documents read, "uncertain" ones excluded; with --max-pages a document's cells on
 pages not read count as wrong).
-Run: .venv/bin/python bench/ocr.py [--docs r001,r002] [--max-pages N] [--seed S]
+Run: .venv/bin/python bench/ocr.py [--docs r001,r002] [--max-pages N] [--seed S] [--tilt DEG]
+     [--blur PX] [--noise GREY]
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ def main() -> None:
     ap.add_argument("--docs", default="r001,r002,r003", help="comma-separated prefixes")
     ap.add_argument("--max-pages", type=int, default=0, help="OCR at most N pages per document (0: all)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--tilt", type=float, default=0.6, help="largest rotation, degrees")
+    ap.add_argument("--blur", type=float, default=0.6, help="Gaussian blur radius, pixels")
+    ap.add_argument("--noise", type=float, default=8.0, help="noise, grey levels (standard deviation)")
     args = ap.parse_args()
 
     import pypdfium2 as pdfium
@@ -72,7 +76,7 @@ def main() -> None:
         n = len(pdf)
         pdf.close()
         wanted = list(range(1, (min(n, args.max_pages) if args.max_pages else n) + 1))
-        scan = scanned_pdf(body, wanted, seed=args.seed)
+        scan = scanned_pdf(body, wanted, seed=args.seed, max_tilt=args.tilt, blur=args.blur, noise=args.noise)
         started = time.monotonic()
         # in-process (no child): this process's peak resident size is the OCR's
         result = parse_document(scan, filename=name, limits=Limits(isolate=False))

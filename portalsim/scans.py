@@ -50,6 +50,7 @@ def image_pdf(images, dpi: int = DPI) -> bytes:
     return out.getvalue()
 
 
-def scanned_pdf(pdf_bytes: bytes, pages: list[int] | None = None, seed: int = 0) -> bytes:
-    """The scan of a PDF: its pages rendered, degraded and packed as an image-only PDF."""
-    return image_pdf([degrade(im, seed + i) for i, im in enumerate(render_pages(pdf_bytes, pages))])
+def scanned_pdf(pdf_bytes: bytes, pages: list[int] | None = None, seed: int = 0, **degradation) -> bytes:
+    """The scan of a PDF: its pages rendered, degraded (``degradation``: :func:`degrade`'s
+    keywords) and packed as an image-only PDF."""
+    return image_pdf([degrade(im, seed + i, **degradation) for i, im in enumerate(render_pages(pdf_bytes, pages))])
