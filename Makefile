@@ -14,7 +14,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip   # old pips break trafilatura's lxml extra
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,ocr]'   # ocr: offline OCR of scans (optional extra)
 	touch $(STAMP)
 
 # Debian packages the document readers use (catdoc for .doc). Installed when missing and we are

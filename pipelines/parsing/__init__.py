@@ -7,9 +7,13 @@ the semantic layer alone (recognition, metadata, sections, tables, checks) over 
 
 from __future__ import annotations
 
+from pipelines.parsing.extract.ocr import available as _ocr_available
 from pipelines.parsing.types import ExtractedDocument, ParsedReport, ParseFailure, Status
 
-PARSER_VERSION = "1.2.0"
+# 1.3.0: scans and pictures read by OCR when the optional extra is installed. The "+ocr" suffix
+# records that it was: a document read without it sorts below, so `scrapy reparse --status
+# needs_ocr` takes up the scans once the extra is installed, and a second run finds nothing to do.
+PARSER_VERSION = "1.3.0" + ("+ocr" if _ocr_available() else "")
 
 __all__ = ["PARSER_VERSION", "ParseFailure", "ParsedReport", "parse_document", "parse_extracted"]
 
@@ -25,7 +29,16 @@ def parse_extracted(doc: ExtractedDocument, *, name: str = "document",
     from pipelines.parsing.tables import extract_tables
 
     if doc.needs_ocr:
-        return ParseFailure(status="needs_ocr", reason=f"{name}: no text layer (image-only); OCR needed",
+        from pipelines.parsing.extract.ocr import available, missing_reason
+
+        hint = "" if available() else f" — {missing_reason()}"
+        from pipelines.parsing.extract import OCR_FAILED
+
+        failed = [w.removeprefix(OCR_FAILED) for w in doc.warnings if w.startswith(OCR_FAILED)]
+        why = ("OCR recognised no text in its images" if doc.ocr
+               else f"no text layer (image-only); OCR failed: {failed[-1]}" if failed
+               else f"no text layer (image-only); OCR needed{hint}")
+        return ParseFailure(status="needs_ocr", reason=f"{name}: {why}",
                             source_format=doc.source_format, parser_version=PARSER_VERSION,
                             warnings=tuple(doc.warnings))
     md = extract_metadata(doc, agency_hint=agency_hint)
@@ -54,10 +67,18 @@ def parse_extracted(doc: ExtractedDocument, *, name: str = "document",
     if pre2019:
         formats = {"t2": "pre2019", "t3": "pre2019", "t4": "pre2019"}
         extra["pre2019"] = True
-    checks = tuple(run_checks(tables.cells))
+    cells = tables.cells
+    if doc.ocr:
+        from pipelines.parsing.extract.ocr import name_doubtful, with_confidence
+
+        cells = with_confidence(doc, cells)
+        extra["ocr"] = True
+    checks = tuple(run_checks(cells))
+    if doc.ocr:
+        checks = name_doubtful(checks, cells)
     return ParsedReport(
         title=md.title, agency=md.agency, year=md.year, published=md.published, formats=formats,
-        sections=tuple(sections), cells=tables.cells, incomplete=dict(tables.incomplete), checks=checks,
+        sections=tuple(sections), cells=cells, incomplete=dict(tables.incomplete), checks=checks,
         warnings=tuple(doc.warnings) + tuple(tables.warnings), source_format=doc.source_format,
         parser_version=PARSER_VERSION, extra=extra,
     )

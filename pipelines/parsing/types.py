@@ -33,6 +33,9 @@ class Block:
     spans: tuple[tuple[int, int], ...] = ()
     # ... and for a table read from text, the span of each grid cell (row by row), whitespace excluded
     cell_spans: tuple[tuple[tuple[int, int], ...], ...] = ()
+    # OCR only: the recogniser's score (0..1) of every grid cell, row by row (None where no text),
+    # or one ``((score,),)`` for a text line
+    scores: tuple[tuple[float | None, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class ExtractedDocument:
     needs_ocr: bool = False  # image-only page / PDF without a text layer
     warnings: tuple[str, ...] = ()
     images: int = 0  # <img> elements of an HTML document (a report published as pictures)
+    ocr: bool = False  # the text was recognised from page images (see extract/ocr.py)
+    ocr_pages: tuple[int, ...] = ()  # pages without a text layer (1-based; PDF)
 
     @property
     def text(self) -> str:
@@ -76,6 +81,8 @@ class Cell:
     # ``line`` (1-based) and ``span`` ([start, end) characters of the decoded text, text documents).
     # Not part of the cell's identity: two equal values read from two places are equal cells.
     provenance: dict[str, Any] | None = field(default=None, compare=False)
+    # OCR only: the recogniser's score (0..1) for the text of this cell; not part of its identity
+    confidence: float | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"raw": self.raw, "value": self.value, "semantic": self.semantic}
@@ -85,6 +92,8 @@ class Cell:
             out["annotation"] = self.annotation
         if self.provenance is not None:
             out["provenance"] = dict(self.provenance)
+        if self.confidence is not None:
+            out["confidence"] = round(self.confidence, 4)
         return out
 
 

@@ -372,8 +372,10 @@ class ReportStore:
 
 def _provenance(cell: dict[str, Any], sha256: str | None) -> dict[str, Any] | None:
     """A stored cell's provenance: the parsed document's SHA-256 and where in it (None when the
-    parse gave no location: a MISSING cell, or a result from before provenance)."""
+    parse gave no location: a MISSING cell, or a result from before provenance). An OCR'd cell's
+    recogniser score rides along as ``confidence``."""
     where = cell.get("provenance")
     if not isinstance(where, dict):
         return None
-    return {"sha256": sha256, **where}
+    score = cell.get("confidence")
+    return {"sha256": sha256, **where, **({"confidence": score} if score is not None else {})}

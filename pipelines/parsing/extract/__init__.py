@@ -8,10 +8,12 @@ enforces :class:`Limits`, and dispatches to one reader per format; the readers t
 
 from __future__ import annotations
 
+import importlib
 import os
+from dataclasses import replace
 
 from pipelines.parsing.extract.errors import ExtractionError
-from pipelines.parsing.extract.isolate import run_isolated
+from pipelines.parsing.extract.isolate import READERS, run_isolated
 from pipelines.parsing.extract.limits import DEFAULT_LIMITS, Deadline, Limits
 from pipelines.parsing.extract.sniff import format_hint, sniff
 from pipelines.parsing.extract.text import charset_from_content_type
@@ -19,6 +21,7 @@ from pipelines.parsing.types import ExtractedDocument
 
 __all__ = ["DEFAULT_LIMITS", "ExtractionError", "Limits", "extract", "read_bounded", "sniff"]
 
+OCR_FAILED = "ocr: failed: "  # the warning that says why OCR could not read a document's pages
 _COMPATIBLE_HINTS = {("html", "text"), ("text", "html")}
 
 
@@ -60,12 +63,21 @@ def _extract(body: bytes, *, content_type: str | None, filename: str | None,
     charset = charset_from_content_type(content_type)
 
     if fmt == "image":  # a scanned page: there is no text to read without OCR
-        return ExtractedDocument(blocks=(), source_format="image", needs_ocr=True, warnings=tuple(warnings))
+        from pipelines.parsing.extract import ocr
+        if not ocr.available():
+            return ExtractedDocument(blocks=(), source_format="image", needs_ocr=True,
+                                     warnings=(*warnings, ocr.missing_reason()))
+        try:
+            return _run_ocr("ocr_image", body, limits, 1, warnings=warnings)
+        except ExtractionError as exc:  # a picture OCR cannot read (corrupt, huge, over budget) stays unread
+            raise ExtractionError(f"{exc.reason} [{exc.code}]; OCR could not read the picture", "needs_ocr") from exc
     if fmt == "pdf":
         if limits.isolate:
-            return run_isolated("pdf", body, limits=limits, spent_s=deadline.elapsed(), warnings=warnings)
-        from pipelines.parsing.extract.pdf import extract_pdf
-        return extract_pdf(body, limits=limits, deadline=deadline, warnings=warnings)
+            doc = run_isolated("pdf", body, limits=limits, spent_s=deadline.elapsed(), warnings=warnings)
+        else:
+            from pipelines.parsing.extract.pdf import extract_pdf
+            doc = extract_pdf(body, limits=limits, deadline=deadline, warnings=warnings)
+        return _ocr_pdf_pages(body, doc, limits) if doc.needs_ocr else doc
     if fmt == "docx":
         from pipelines.parsing.extract.docx import extract_docx
         return extract_docx(body, limits=limits, deadline=deadline, warnings=warnings)
@@ -99,6 +111,38 @@ def _extract(body: bytes, *, content_type: str | None, filename: str | None,
         _binary_guard(body, name, hint)
     from pipelines.parsing.extract.text import extract_text
     return extract_text(body, declared_charset=charset, what=name, warnings=warnings)
+
+
+def _run_ocr(reader: str, body: bytes, limits: Limits, n_pages: int, **kwargs) -> ExtractedDocument:
+    """An OCR reader in the budgeted child: its own time (per page, capped) and memory budget."""
+    budget = min(limits.ocr_budget_s, 30.0 + limits.ocr_page_s * max(1, n_pages))
+    ocr_limits = replace(limits, budget_s=budget, deadline_s=budget, budget_memory_mb=limits.ocr_memory_mb)
+    if limits.isolate:
+        return run_isolated(reader, body, limits=ocr_limits, **kwargs)
+    module, name = READERS[reader]
+    fn = getattr(importlib.import_module(module), name)
+    return fn(body, limits=ocr_limits, deadline=Deadline(budget), **kwargs)
+
+
+def _ocr_pdf_pages(body: bytes, doc: ExtractedDocument, limits: Limits) -> ExtractedDocument:
+    """A PDF with pages without a text layer: OCR those pages (when the extra is installed) and
+    put their blocks in page order among the text-layer blocks."""
+    from pipelines.parsing.extract import ocr
+
+    if not ocr.available():
+        return replace(doc, warnings=(*doc.warnings, ocr.missing_reason()))
+    pages = list(doc.ocr_pages)
+    try:
+        read = _run_ocr("ocr_pdf", body, limits, len(pages), pages=pages)
+    except ExtractionError as exc:  # the text-layer reading stands; the scan stays needs_ocr
+        return replace(doc, warnings=(*doc.warnings, f"{OCR_FAILED}{exc.reason} [{exc.code}]"))
+    if not read.blocks:
+        return replace(doc, ocr=True, warnings=(*doc.warnings, *read.warnings, "ocr: no text recognised"))
+    ocr_set = set(pages)
+    kept = [b for b in doc.blocks if b.page not in ocr_set]
+    blocks = sorted([*kept, *read.blocks], key=lambda b: b.page or 0)  # stable: order within a page kept
+    return replace(doc, blocks=tuple(blocks), needs_ocr=False, ocr=True,
+                   warnings=(*doc.warnings, f"ocr: pages {pages} read by OCR"))
 
 
 def read_bounded(path, max_bytes: int | None = None) -> bytes:

@@ -34,6 +34,8 @@ READERS = {
     "pdf": ("pipelines.parsing.extract.pdf", "extract_pdf"),
     "doc": ("pipelines.parsing.extract.doc", "extract_doc"),
     "html": ("pipelines.parsing.extract.html", "extract_html"),
+    "ocr_pdf": ("pipelines.parsing.extract.ocr", "extract_ocr_pdf"),
+    "ocr_image": ("pipelines.parsing.extract.ocr", "extract_ocr_image"),
 }
 _PRELOAD = ["pipelines.parsing.extract.isolate", "pdfplumber", "pdfminer.pdfparser", "pypdfium2",
             "pipelines.parsing.extract.pdfium_text", "pdfplumber.table",

@@ -33,6 +33,12 @@ class Limits:
     isolate: bool = True  # False: run every reader in-process (the child itself; platforms without fork)
     # HTML whose tables expand to more cells than this (rowspan × colspan summed) is read in the child.
     html_isolate_cells: int = 100_000
+    # OCR (optional extra): one page image may not exceed this many pixels (a 20,000 × 20,000
+    # picture is refused before decoding); the OCR child gets its own, larger budget.
+    max_image_pixels: int = 40_000_000
+    ocr_budget_s: float = 900.0
+    ocr_page_s: float = 120.0  # a page taking longer ends the reading (deadline)
+    ocr_memory_mb: int = 3072
 
 
 DEFAULT_LIMITS = Limits()

@@ -684,5 +684,6 @@ def extract_pdf(body: bytes, *, limits: Limits, deadline: Deadline,
     if not blocks and not needs_ocr and all(not pg.items for pg in pages):
         needs_ocr = True
         warns.append("pdf: no text layer on any page")
+    ocr_pages = tuple(image_only) if image_only else (tuple(pg.number for pg in pages) if needs_ocr else ())
     return ExtractedDocument(blocks=tuple(blocks), source_format="pdf", needs_ocr=needs_ocr,
-                             warnings=tuple(warns))
+                             warnings=tuple(warns), ocr_pages=ocr_pages)
