@@ -81,3 +81,7 @@ HARVEST_REVALIDATE_DAYS = 30
 FEED_EXPORT_ENCODING = "utf-8"
 HTTPCACHE_ENABLED = False
 LOG_LEVEL = "INFO"  # the project commands lower it to WARNING unless -L is given
+
+# Scans and pictures are OCR'd by `scrapy reparse --status needs_ocr` (seconds a page), not during
+# the crawl, unless this is set (the optional [ocr] extra must be installed either way).
+HARVEST_CRAWL_OCR = False

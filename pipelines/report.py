@@ -12,10 +12,12 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Self
 
 from crawler.items import FetchedDocument
 from pipelines.parsing import PARSER_VERSION, parse_document
+from pipelines.parsing.extract.limits import DEFAULT_LIMITS
 from pipelines.parsing.types import ParseFailure
 
 if TYPE_CHECKING:
@@ -25,11 +27,14 @@ logger = logging.getLogger(__name__)
 
 
 def parse_to_json(body: bytes, content_type: str | None, filename: str | None,
-                  agency_hint: str | None = None) -> dict[str, Any]:
+                  agency_hint: str | None = None, ocr: bool = True) -> dict[str, Any]:
     """Canonical ``ogi-report/1`` JSON for one document; never raises. ``agency_hint``: the
-    seed's agency (expands a short form of the name printed in the title)."""
+    seed's agency (expands a short form of the name printed in the title). ``ocr=False``: scans
+    stay ``needs_ocr`` for ``scrapy reparse --status needs_ocr`` (the crawl's default)."""
+    limits = None if ocr else replace(DEFAULT_LIMITS, ocr=False)
     try:
-        result = parse_document(body, content_type=content_type, filename=filename, agency_hint=agency_hint)
+        result = parse_document(body, content_type=content_type, filename=filename, agency_hint=agency_hint,
+                                limits=limits)
     except Exception as exc:  # the parse boundary: a parser bug must not lose the document
         logger.exception("parser raised on a %d-byte %s document", len(body), content_type)
         result = ParseFailure(status="failed", reason=f"parser error: {type(exc).__name__}: {exc}",
@@ -112,7 +117,9 @@ class ReportParsingPipeline:
             return item
         body, content_type = parser_input(item)
         hint = seed_agency(self.crawler.spider, item.portal_id) if item.portal_id else None
-        item.parse_result = await asyncio.to_thread(parse_to_json, body, content_type, item.filename, hint)
+        # OCR (seconds a page) is left to `scrapy reparse --status needs_ocr` unless HARVEST_CRAWL_OCR is set
+        ocr = self.crawler.settings.getbool("HARVEST_CRAWL_OCR")
+        item.parse_result = await asyncio.to_thread(parse_to_json, body, content_type, item.filename, hint, ocr)
         flag_missing_pages(item.parse_result, missing_pages(item),
                            1 + len(item.article_pages) + len(item.article_missing))
         self.crawler.stats.inc_value(f"harvest/parse/{item.parse_result['status']}")

@@ -13,9 +13,10 @@ from pipelines.parsing.types import ExtractedDocument, ParsedReport, ParseFailur
 # 1.3.0: scans and pictures read by OCR when the optional extra is installed. The "+ocr" suffix
 # records that it was: a document read without it sorts below, so `scrapy reparse --status
 # needs_ocr` takes up the scans once the extra is installed, and a second run finds nothing to do.
-PARSER_VERSION = "1.3.0" + ("+ocr" if _ocr_available() else "")
+BASE_PARSER_VERSION = "1.3.0"
+PARSER_VERSION = BASE_PARSER_VERSION + ("+ocr" if _ocr_available() else "")
 
-__all__ = ["PARSER_VERSION", "ParseFailure", "ParsedReport", "parse_document", "parse_extracted"]
+__all__ = ["BASE_PARSER_VERSION", "PARSER_VERSION", "ParseFailure", "ParsedReport", "parse_document", "parse_extracted"]
 
 
 def parse_extracted(doc: ExtractedDocument, *, name: str = "document",
@@ -32,14 +33,18 @@ def parse_extracted(doc: ExtractedDocument, *, name: str = "document",
         from pipelines.parsing.extract.ocr import available, missing_reason
 
         hint = "" if available() else f" — {missing_reason()}"
-        from pipelines.parsing.extract import OCR_FAILED
+        from pipelines.parsing.extract import OCR_DEFERRED, OCR_FAILED
 
         failed = [w.removeprefix(OCR_FAILED) for w in doc.warnings if w.startswith(OCR_FAILED)]
+        deferred = OCR_DEFERRED in doc.warnings
         why = ("OCR recognised no text in its images" if doc.ocr
                else f"no text layer (image-only); OCR failed: {failed[-1]}" if failed
+               else f"no text layer (image-only); {OCR_DEFERRED}" if deferred
                else f"no text layer (image-only); OCR needed{hint}")
+        # a deferred scan records the version without OCR, so `scrapy reparse --status needs_ocr` selects it
         return ParseFailure(status="needs_ocr", reason=f"{name}: {why}",
-                            source_format=doc.source_format, parser_version=PARSER_VERSION,
+                            source_format=doc.source_format,
+                            parser_version=BASE_PARSER_VERSION if deferred else PARSER_VERSION,
                             warnings=tuple(doc.warnings))
     md = extract_metadata(doc, agency_hint=agency_hint)
     tables = extract_tables(doc, year=md.year)

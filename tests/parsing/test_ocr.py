@@ -211,3 +211,22 @@ def test_a_scan_of_no_text_yields_no_cells() -> None:
     result = parse_document(scan_pdf(3), filename="scan.pdf")
     assert result.status == "needs_ocr"
     assert "OCR recognised no text" in result.reason
+
+
+@needs_ocr_extra
+def test_the_crawl_defers_ocr_to_reparse() -> None:
+    """The crawl's parse (ocr=False) leaves a scan needs_ocr, names the reparse command and records
+    the version without OCR, so `scrapy reparse --status needs_ocr` selects it and OCRs it."""
+    from pipelines import parsing
+    from pipelines.reparse import version_key
+    from pipelines.report import parse_to_json
+    from portalsim.bodies import scan_pdf
+
+    crawl = parse_to_json(scan_pdf(3), "application/pdf", "scan.pdf", None, False)
+    assert crawl["status"] == "needs_ocr"
+    assert "scrapy reparse --status needs_ocr" in crawl["reason"]
+    assert crawl["parser_version"] == parsing.BASE_PARSER_VERSION
+    assert version_key(crawl["parser_version"]) < version_key(parsing.PARSER_VERSION)
+    reparse = parse_to_json(scan_pdf(3), "application/pdf", "scan.pdf")
+    assert reparse["parser_version"] == parsing.PARSER_VERSION
+    assert "deferred" not in reparse["reason"]  # OCR ran (the farm's scans carry no writing)

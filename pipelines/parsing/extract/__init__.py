@@ -22,6 +22,8 @@ from pipelines.parsing.types import ExtractedDocument
 __all__ = ["DEFAULT_LIMITS", "ExtractionError", "Limits", "extract", "read_bounded", "sniff"]
 
 OCR_FAILED = "ocr: failed: "  # the warning that says why OCR could not read a document's pages
+#: the warning of a document whose OCR was left to `scrapy reparse --status needs_ocr` (Limits.ocr False)
+OCR_DEFERRED = "ocr: deferred to `scrapy reparse --status needs_ocr`"
 _COMPATIBLE_HINTS = {("html", "text"), ("text", "html")}
 
 
@@ -67,6 +69,9 @@ def _extract(body: bytes, *, content_type: str | None, filename: str | None,
         if not ocr.available():
             return ExtractedDocument(blocks=(), source_format="image", needs_ocr=True,
                                      warnings=(*warnings, ocr.missing_reason()))
+        if not limits.ocr:
+            return ExtractedDocument(blocks=(), source_format="image", needs_ocr=True,
+                                     warnings=(*warnings, OCR_DEFERRED))
         try:
             return _run_ocr("ocr_image", body, limits, 1, warnings=warnings)
         except ExtractionError as exc:  # a picture OCR cannot read (corrupt, huge, over budget) stays unread
@@ -131,6 +136,8 @@ def _ocr_pdf_pages(body: bytes, doc: ExtractedDocument, limits: Limits) -> Extra
 
     if not ocr.available():
         return replace(doc, warnings=(*doc.warnings, ocr.missing_reason()))
+    if not limits.ocr:
+        return replace(doc, warnings=(*doc.warnings, OCR_DEFERRED))
     pages = list(doc.ocr_pages)
     try:
         read = _run_ocr("ocr_pdf", body, limits, len(pages), pages=pages)

@@ -36,6 +36,9 @@ class Limits:
     # OCR (optional extra): one page image may not exceed this many pixels (a 20,000 × 20,000
     # picture is refused before decoding); the OCR child gets its own, larger budget.
     max_image_pixels: int = 40_000_000
+    #: False: scans and pictures are not OCR'd here (the crawl defers them to `scrapy reparse --status
+    #: needs_ocr`); the document stays needs_ocr with that reason
+    ocr: bool = True
     ocr_budget_s: float = 900.0
     ocr_page_s: float = 120.0  # a page taking longer ends the reading (deadline)
     ocr_memory_mb: int = 3072
