@@ -381,7 +381,7 @@ class ReportStore:
         ]
         for model, rows in ((ReportSection, sections), (ReportCell, cells), (CheckOutcome, checks)):
             if rows:
-                session.execute(insert(model), rows)
+                session.execute(insert(model.__table__), rows)
 
 def _provenance(cell: dict[str, Any], sha256: str | None) -> dict[str, Any] | None:
     """A stored cell's provenance: the parsed document's SHA-256 and where in it (None when the
