@@ -27,10 +27,10 @@ sections/cells/checks, because each was parsed from different bytes).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Engine, func, insert, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, Table, func, insert, select
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from pipelines import identity
 from pipelines.cleaning.neardup import Fingerprint
@@ -223,11 +223,12 @@ class ReportStore:
     def _versions_of(session: Session, document_id: int) -> set[int]:
         """Ids of the versions read from ``document_id``'s own parse (it is their first source);
         a version it only joined as a repost was read from another document."""
-        first = (select(ReportSource.report_id, func.min(ReportSource.id).label("first"))
-                 .group_by(ReportSource.report_id).subquery())
-        return set(session.scalars(
-            select(ReportSource.report_id).join(first, first.c.first == ReportSource.id)
-            .where(ReportSource.document_id == document_id)))
+        # correlated per version of this document (index on report_id), not a GROUP BY over
+        # every source in the database
+        other = aliased(ReportSource)
+        first = select(func.min(other.id)).where(other.report_id == ReportSource.report_id).scalar_subquery()
+        return set(session.scalars(select(ReportSource.report_id).where(
+            ReportSource.document_id == document_id, ReportSource.id == first)))
 
     @staticmethod
     def _exact_match(session: Session, row: Document, digest: str, key: ReportKey,
@@ -381,7 +382,7 @@ class ReportStore:
         ]
         for model, rows in ((ReportSection, sections), (ReportCell, cells), (CheckOutcome, checks)):
             if rows:
-                session.execute(insert(model.__table__), rows)
+                session.execute(insert(cast(Table, model.__table__)), rows)
 
 def _provenance(cell: dict[str, Any], sha256: str | None) -> dict[str, Any] | None:
     """A stored cell's provenance: the parsed document's SHA-256 and where in it (None when the
