@@ -21,9 +21,9 @@ Whether the export streams is proven by tests/export/test_export_streams.py (tra
 
 Cost: the store is the slow part (one transaction of ~260 rows per report; the sections, cells
 and check outcomes go in as one multi-row INSERT per table). Measured with ``--reports 300`` on
-the shared 2-core machine (load average ~2-4): 50.5 reports/s into SQLite and 28.1/s into
-PostgreSQL (before the bulk insert: 8.7/s and 7.9/s), so the default 100,000 takes about
-33 min + 59 min there; the export of 300 reports (80,096 rows) took 1.8 s (SQLite) and 2.5 s
+the shared 2-core machine (load average ~2-4), two runs: 42-50 reports/s into SQLite and
+26-28/s into PostgreSQL (before the bulk insert: 8.7/s and 7.9/s), so the default 100,000 takes
+about 35-40 min + 60-65 min there; the export of 300 reports (80,096 rows) took 1.8 s (SQLite) and 2.5 s
 (PostgreSQL).
 """
 
