@@ -19,10 +19,12 @@ the line before it gives each export's own growth of that peak (``export_rss_gro
 far the high-water mark rose during the export, 0 when the export stayed below the store phase's).
 Whether the export streams is proven by tests/export/test_export_streams.py (tracemalloc).
 
-Cost: the store is the slow part (one ORM transaction of ~260 rows per report). Measured with
-``--reports 200`` on the shared 2-core machine (load average ~11): 8.7 reports/s into SQLite and
-5.3/s into PostgreSQL, so the default 100,000 takes about 3.2 h + 5.2 h there; the export of 200
-reports (53,400 rows) took 1.6 s (SQLite) and 2.3 s (PostgreSQL).
+Cost: the store is the slow part (one transaction of ~260 rows per report; the sections, cells
+and check outcomes go in as one multi-row INSERT per table). Measured with ``--reports 300`` on
+the shared 2-core machine (load average ~2-4), two runs: 42-50 reports/s into SQLite and
+26-28/s into PostgreSQL (before the bulk insert: 8.7/s and 7.9/s), so the default 100,000 takes
+about 35-40 min + 60-65 min there; the export of 300 reports (80,096 rows) took 1.8 s (SQLite) and 2.5 s
+(PostgreSQL).
 """
 
 from __future__ import annotations

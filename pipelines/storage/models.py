@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -141,6 +142,9 @@ class ReportGroup(Base):
     """
 
     __tablename__ = "report_groups"
+    # ReportStore.save finds the versions of one (agency, year), and cross-year checks the groups
+    # of (agency, year ± 1): one composite index instead of intersecting two single-column ones
+    __table_args__ = (Index("ix_report_groups_agency_year", "agency", "year"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agency: Mapped[str | None] = mapped_column(String(200), index=True)  # normalized agency name

@@ -27,10 +27,10 @@ sections/cells/checks, because each was parsed from different bytes).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, Table, func, insert, select
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from pipelines import identity
 from pipelines.cleaning.neardup import Fingerprint
@@ -160,7 +160,7 @@ class ReportStore:
                         group = ReportGroup(agency=key.agency, year=key.year)
                         session.add(group)
                         session.flush()
-                    report = self._new_report(digest, parsed, doc.sha256)
+                    report = self._new_report(digest, parsed)
                     report.group_id = group.id
                     report.content_digest = key.digest
                     report.fp_value = key.fingerprint.as_signed()
@@ -168,6 +168,7 @@ class ReportStore:
                     report.correction = correction
                     session.add(report)
                     session.flush()
+                    self._insert_contents(session, report.id, parsed, doc.sha256)
             source_added = self._link(session, report, row)
             pages_created = self._link_article_pages(session, doc, report, crawl_run_id)
             if report_created and report.group_id is not None:
@@ -222,11 +223,12 @@ class ReportStore:
     def _versions_of(session: Session, document_id: int) -> set[int]:
         """Ids of the versions read from ``document_id``'s own parse (it is their first source);
         a version it only joined as a repost was read from another document."""
-        first = (select(ReportSource.report_id, func.min(ReportSource.id).label("first"))
-                 .group_by(ReportSource.report_id).subquery())
-        return set(session.scalars(
-            select(ReportSource.report_id).join(first, first.c.first == ReportSource.id)
-            .where(ReportSource.document_id == document_id)))
+        # correlated per version of this document (index on report_id), not a GROUP BY over
+        # every source in the database
+        other = aliased(ReportSource)
+        first = select(func.min(other.id)).where(other.report_id == ReportSource.report_id).scalar_subquery()
+        return set(session.scalars(select(ReportSource.report_id).where(
+            ReportSource.document_id == document_id, ReportSource.id == first)))
 
     @staticmethod
     def _exact_match(session: Session, row: Document, digest: str, key: ReportKey,
@@ -340,35 +342,47 @@ class ReportStore:
         return row, True
 
     @staticmethod
-    def _new_report(digest: str, parsed: dict[str, Any], sha256: str | None = None) -> Report:
-        """A new version row from a parse result; ``sha256``: the bytes parsed (cell provenance)."""
+    def _new_report(digest: str, parsed: dict[str, Any]) -> Report:
+        """A new version row from a parse result (its sections, cells and checks are inserted
+        by :meth:`_insert_contents` once the row has an id)."""
         formats = parsed.get("formats") or {}
-        report = Report(
+        return Report(
             digest=digest, status=parsed.get("status") or "failed", reason=parsed.get("reason"),
             title=parsed.get("title"), agency=parsed.get("agency"), year=parsed.get("year"),
             published=parsed.get("published"), format_t2=formats.get("t2"),
             format_t3=formats.get("t3"), format_t4=formats.get("t4"),
             incomplete=parsed.get("incomplete") or {}, warnings=list(parsed.get("warnings") or []),
             source_format=parsed.get("source_format"), parser_version=parsed.get("parser_version"),
+            filled_cells=identity.filled_cells(parsed),
         )
-        report.sections = [
-            ReportSection(ordinal=i, key=s["key"], heading=s.get("heading") or "", text=s.get("text") or "")
+
+    @staticmethod
+    def _insert_contents(session: Session, report_id: int, parsed: dict[str, Any],
+                         sha256: str | None) -> None:
+        """Insert a new version's sections, cells and check outcomes (``sha256``: the bytes
+        parsed, for cell provenance) as one multi-row INSERT per table, in the parse's order.
+
+        A report has ~260 such rows; building and flushing them as ORM objects one by one was
+        most of a save's time. Nothing reads them back through the ORM in the same session."""
+        sections = [
+            {"report_id": report_id, "ordinal": i, "key": s["key"], "heading": s.get("heading") or "",
+             "text": s.get("text") or ""}
             for i, s in enumerate(parsed.get("sections") or [])
         ]
-        report.filled_cells = identity.filled_cells(parsed)
-        report.cells = [
-            ReportCell(key=key, raw=cell.get("raw"), value=cell.get("value"),
-                       semantic=cell["semantic"], unit=cell.get("unit"),
-                       annotation=cell.get("annotation"), provenance=_provenance(cell, sha256))
+        cells = [
+            {"report_id": report_id, "key": key, "raw": cell.get("raw"), "value": cell.get("value"),
+             "semantic": cell["semantic"], "unit": cell.get("unit"), "annotation": cell.get("annotation"),
+             "provenance": _provenance(cell, sha256)}
             for key, cell in (parsed.get("cells") or {}).items()
         ]
-        report.checks = [
-            CheckOutcome(rule=c["rule"], scope=c.get("scope") or "", strict=c["strict"],
-                         lenient=c["lenient"], detail=c.get("detail"))
+        checks = [
+            {"report_id": report_id, "rule": c["rule"], "scope": c.get("scope") or "", "strict": c["strict"],
+             "lenient": c["lenient"], "detail": c.get("detail")}
             for c in parsed.get("checks") or []
         ]
-        return report
-
+        for model, rows in ((ReportSection, sections), (ReportCell, cells), (CheckOutcome, checks)):
+            if rows:
+                session.execute(insert(cast(Table, model.__table__)), rows)
 
 def _provenance(cell: dict[str, Any], sha256: str | None) -> dict[str, Any] | None:
     """A stored cell's provenance: the parsed document's SHA-256 and where in it (None when the

@@ -185,3 +185,41 @@ def test_page_metadata_from_the_cleaner_is_stored(store: ReportStore) -> None:
         row = session.scalars(select(Document)).one()
     assert row.text_digest == doc.cleaned.digest and len(row.text_digest) == 64
     assert (row.page_published, row.published_source) == ("2025-01-20", "meta")
+
+
+def test_stored_contents_row_by_row(store: ReportStore) -> None:
+    """A version's sections, cells and check outcomes are stored exactly as parsed, in the parse's
+    order (ids ascending), with cell provenance naming the parsed bytes (SQL text, not the ORM)."""
+    from sqlalchemy import text
+
+    parsed = {**PARSED,
+              "sections": [{"key": "s1", "heading": "一、总体情况", "text": "本年度……"},
+                           {"key": "s2", "heading": None, "text": None}],
+              "cells": {**PARSED["cells"],
+                        "t4.total": {"raw": "3", "value": 3, "semantic": "NUMERIC", "annotation": "注",
+                                     "provenance": {"block": 4, "table": 1, "row": 2, "col": 3}}},
+              "checks": [*PARSED["checks"], {"rule": "R1.sum", "strict": "pass", "lenient": "pass",
+                                             "detail": "1+2=3"}]}
+    doc = make_doc("http://127.0.0.1/rows.html", b"<p>rows</p>")
+    report_id = store.save(doc, parsed).report_id
+    with store.engine.connect() as conn:
+        sections = conn.execute(text("SELECT ordinal, key, heading, text FROM report_sections "
+                                     "WHERE report_id = :r ORDER BY id"), {"r": report_id}).all()
+        cells = conn.execute(text("SELECT key, raw, value, semantic, unit, annotation, provenance IS NULL "
+                                  "FROM report_cells WHERE report_id = :r ORDER BY id"), {"r": report_id}).all()
+        checks = conn.execute(text("SELECT rule, scope, strict, lenient, detail FROM check_outcomes "
+                                   "WHERE report_id = :r ORDER BY id"), {"r": report_id}).all()
+    with store.sessions() as session:
+        provenance = session.scalar(select(ReportCell.provenance).where(ReportCell.key == "t4.total"))
+        filled = session.scalar(select(Report.filled_cells).where(Report.id == report_id))
+    assert [tuple(r) for r in sections] == [(0, "s1", "一、总体情况", "本年度……"), (1, "s2", "", "")]
+    assert [tuple(r)[:6] for r in cells] == [
+        ("t3.new.natural_person", "12", 12, "NUMERIC", None, None),
+        ("t3.new.commercial", "", None, "EMPTY", None, None),
+        ("t2.a8.admin_fee.amount", "62.55", 62.55, "NUMERIC", "万元", None),
+        ("t4.total", "3", 3, "NUMERIC", None, "注")]
+    assert [bool(r[6]) for r in cells] == [False, False, False, False]  # JSON null, as the ORM stored it
+    assert provenance == {"sha256": doc.sha256, "block": 4, "table": 1, "row": 2, "col": 3}
+    assert [tuple(r) for r in checks] == [("R3.balance", "total", "fail", "pass", None),
+                                          ("R1.sum", "", "pass", "pass", "1+2=3")]
+    assert filled == 4
