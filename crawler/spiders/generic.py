@@ -200,11 +200,11 @@ def _load_json(text: str) -> Any:
         return None
 
 
-def json_links(text: str, url: str) -> list[L.ReportLink]:
-    """Report links of a JSON listing answer (rows with a title and a URL)."""
+def _row_links(rows: list[dict[str, Any]], url: str) -> list[L.ReportLink]:
+    """Report links of a JSON listing's rows (those with a report title and a URL)."""
     out: list[L.ReportLink] = []
     seen: set[str] = set()
-    for row in _json_rows(_load_json(text)):
+    for row in rows:
         title = next((str(row[k]) for k in patterns.JSON_TITLE_KEYS if row.get(k)), "")
         href = next((str(row[k]) for k in patterns.JSON_URL_KEYS if row.get(k)), "")
         title = L.normalise_title(title)
@@ -217,10 +217,9 @@ def json_links(text: str, url: str) -> list[L.ReportLink]:
     return out
 
 
-def json_next_page(text: str, url: str) -> str | None:
-    """The next page of a JSON listing paged by a query parameter, bounded by its total."""
-    data = _load_json(text)
-    if data is None or not _json_rows(data):
+def _json_next_page(data: Any, url: str) -> str | None:
+    """The next page of a parsed JSON listing paged by a query parameter, bounded by its total."""
+    if not _json_rows(data):
         return None
     total = _json_value(data, patterns.JSON_TOTAL_KEYS)
     here = _number_of(url)
@@ -301,8 +300,8 @@ DETECTIONS_PER_WRITE = 50
 
 def parse_listing(html: str, base_url: str) -> list[L.ReportLink]:
     """Report links of a listing answer: an HTML page, or the JSON a listing script loads."""
-    if patterns.JSON_BODY_START.match(html or "") and (data := _load_json(html)) is not None:
-        return json_links(html, base_url) if _json_rows(data) else []
+    if (data := _load_json(html)) is not None:
+        return _row_links(_json_rows(data), base_url)
     return L.links_from_html(html, base_url)
 
 
@@ -319,8 +318,8 @@ def listing_entries(html: str, url: str) -> list[str]:
 
 def next_listing_url(html: str, url: str, page: int) -> str | None:
     """The next listing page after (1-based, within this listing) page ``page``."""
-    if patterns.JSON_BODY_START.match(html or "") and _load_json(html) is not None:
-        return json_next_page(html, url)
+    if (data := _load_json(html)) is not None:
+        return _json_next_page(data, url)
     return next_page(html, url, page)
 
 
