@@ -146,21 +146,23 @@ PAGE_IN_QUERY = re.compile(r"[?&](?P<key>page|PageIndex|pageIndex|pageNo|pageNum
 PAGE_INDEX_N = re.compile(r"(?P<stem>index|list|column-index|t|page)[_-](?P<n>\d+)\.(?P<ext>s?html?)$")
 PAGE_NUMBERED = re.compile(r"/(?P<n>\d+)\.(?P<ext>s?html?)$")
 JS_PAGE_COUNT = re.compile(r"\b(?:contenpage|totalPage|pageCount|countPage|pages)\s*[=:]\s*(\d+)")
-# pagers drawn by a script from variables (issue 10): the page count, the page-name prefix (page 1
+# pagers drawn by a script from variables (issue 10; names from portals.md §2.A and the issue's
+# `var totalPage = 3; var pagePre = ...`): the page count, the page-name prefix (page 1
 # is ``<prefix>.<ext>``, page k ``<prefix>_<k>`` or, 0-based, ``<prefix>_<k-1>``), its extension
 # and the current page (0 on page 1 means 0-based numbering)
-SCRIPT_PAGER_TOTAL = re.compile(r"\b(?:totalPages?|pageCount|countPage|pageTotal|totalPageNum)\s*=\s*(\d+)")
-SCRIPT_PAGER_PREFIX = re.compile(r"\b(?:pagePre|pageName|pagePrefix|pageNamePre)\s*=\s*[\"'](?P<name>[\w.-]+)[\"']")
-SCRIPT_PAGER_EXT = re.compile(r"\b(?:pageExt|pageSuffix|pageExtName)\s*=\s*[\"']\.?(?P<ext>\w+)[\"']")
-SCRIPT_PAGER_CURRENT = re.compile(r"\b(?:currentPage|pageIndex|curPage|nowPage|currPage)\s*=\s*(\d+)")
+SCRIPT_PAGER_TOTAL = re.compile(r"\b(?:totalPages?|pageCount|countPage)\s*=\s*(\d+)")
+SCRIPT_PAGER_PREFIX = re.compile(r"\b(?:pagePre|pageName)\s*=\s*[\"'](?P<name>[\w.-]+)[\"']")
+SCRIPT_PAGER_EXT = re.compile(r"\b(?:pageExt)\s*=\s*[\"']\.?(?P<ext>\w+)[\"']")
+SCRIPT_PAGER_CURRENT = re.compile(r"\b(?:currentPage|pageIndex|currPage)\s*=\s*(\d+)")
 # a pager whose page links only run a script (a form post): evidence of pages nobody can follow
 SCRIPT_ONLY_PAGE_LINK = re.compile(r"^javascript:\s*[\w.]*(?:page|Page|go|Go)\w*\(\s*['\"]?(\d+)")
 # a listing loaded from a JSON endpoint named in a script
 SCRIPT_JSON_URL = re.compile(r"[\"'](?P<url>[^\"'\s<>()+]+?\.json(?:\?[^\"'\s<>()+]*)?)[\"']")
-JSON_TITLE_KEYS = ("title", "name", "FILENAME", "docTitle", "DOCTITLE", "bt")
-JSON_URL_KEYS = ("url", "link", "URL", "href", "docUrl", "DOCPUBURL", "linkUrl")
+# keys seen in real JSON listings (portals.md §2.D: fgw.hubei gfxwj.json, the intertid answer)
+JSON_TITLE_KEYS = ("title", "name", "FILENAME")
+JSON_URL_KEYS = ("url", "link", "URL", "href")
 JSON_TOTAL_KEYS = ("totalPage", "totalPages", "pageCount", "pages", "countPage")
-JSON_PAGE_KEYS = ("currentPage", "page", "pageNo", "pageIndex", "curPage")
+JSON_PAGE_KEYS = ("currentPage", "page", "pageNo", "pageIndex")
 #: at most this many pages are guessed for one listing from script variables or JSON totals
 GENERIC_MAX_GUESSED_PAGES = 200
 ONCLICK_URL = re.compile(r"(?:jumpToDetail|openUrl|window\.open)\(\s*[\"'](?P<url>[^\"']+)[\"']")
