@@ -15,7 +15,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 HISTORY_FILE = "region-codes-history.csv"
@@ -67,9 +67,14 @@ def parse_history(text: str) -> list[CodeRecord]:
 class CodeHistory:
     records: tuple[CodeRecord, ...]
 
-    @property
+    @cached_property
     def by_code(self) -> dict[str, list[CodeRecord]]:
-        return _group(self)
+        """The records of each code, grouped once per history (a frozen dataclass still has a
+        ``__dict__`` for :func:`functools.cached_property` to fill)."""
+        grouped: dict[str, list[CodeRecord]] = {}
+        for record in self.records:
+            grouped.setdefault(record.code, []).append(record)
+        return grouped
 
     def current(self, code: str) -> CodeRecord | None:
         """The record of ``code`` in use today (2024 list), or None."""
@@ -89,14 +94,6 @@ class CodeHistory:
             if record.valid_in(year):
                 found.setdefault(record.code, record)
         return found
-
-
-@cache
-def _group(history: CodeHistory) -> dict[str, list[CodeRecord]]:
-    grouped: dict[str, list[CodeRecord]] = {}
-    for record in history.records:
-        grouped.setdefault(record.code, []).append(record)
-    return grouped
 
 
 @lru_cache(maxsize=1)
