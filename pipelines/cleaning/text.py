@@ -139,6 +139,18 @@ def _is_tail_noise(line: str) -> bool:
             and not P.ATTACHMENT_LINE.search(line))
 
 
+def _tail_cut(lines: list[str]) -> int:
+    """Index of the line the page tail is cut from (len(lines) when there is none): the first
+    tail-marker line inside the run of tail noise that ends the text."""
+    noise_from = len(lines)
+    for i in range(len(lines) - 1, -1, -1):
+        if _is_tail_noise(lines[i]):
+            noise_from = i
+        else:
+            break
+    return next((i for i in range(noise_from, len(lines)) if _is_tail_marker_line(lines[i])), len(lines))
+
+
 @dataclass(frozen=True)
 class Trim:
     kept: list[str]
@@ -158,13 +170,7 @@ def trim_lines(lines: list[str]) -> Trim:
     """
     if not lines:
         return Trim([], False, None, 0, frozenset())
-    noise_from = len(lines)
-    for i in range(len(lines) - 1, -1, -1):
-        if _is_tail_noise(lines[i]):
-            noise_from = i
-        else:
-            break
-    cut = next((i for i in range(noise_from, len(lines)) if _is_tail_marker_line(lines[i])), len(lines))
+    cut = _tail_cut(lines)
     dropped = {ln for ln in lines[:cut] if _is_chrome_line(ln) or _is_byline(ln)}
     kept = [ln for ln in lines[:cut] if ln not in dropped]
     if not kept:
@@ -194,13 +200,7 @@ def clean_text_lines(lines: list[str]) -> list[str | None]:
     flat = [squash(out[i] or "") for i in idx]
     if not flat:
         return out
-    noise_from = len(flat)
-    for j in range(len(flat) - 1, -1, -1):
-        if _is_tail_noise(flat[j]):
-            noise_from = j
-        else:
-            break
-    cut = next((j for j in range(noise_from, len(flat)) if _is_tail_marker_line(flat[j])), len(flat))
+    cut = _tail_cut(flat)
     doomed = {idx[j] for j in range(cut) if _is_word_chrome_line(flat[j]) or _is_byline(flat[j])}
     if len(doomed) == cut:  # nothing but chrome: keep everything
         return out
