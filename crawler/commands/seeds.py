@@ -268,24 +268,10 @@ class Command(ScrapyCommand):
         return run_check(target)
 
     @staticmethod
-    def _discovered() -> dict[str, str]:
-        """Columns ``seeds discover`` stored for seeds without one (empty if no database)."""
-        from crawler.commands._common import open_store
-        from crawler.config import get_config
-        from pipelines.storage.db import DatabaseUnavailable
-
-        try:
-            store = open_store(get_config().database_url)
-        except DatabaseUnavailable:
-            return {}
-        try:
-            return store.discovered_columns()
-        finally:
-            store.engine.dispose()
-
-    @staticmethod
-    def _health(seeds: list[Seed]) -> dict[str, dict[str, object]]:
-        """Health recorded by crawl runs (empty, with a warning, if the database is unreachable)."""
+    def _discovered_and_health(seeds: list[Seed]) -> tuple[list[Seed], dict[str, dict[str, object]]]:
+        """``seeds`` with the columns ``seeds discover`` stored for seeds without one, and the
+        health recorded by crawl runs (``seeds`` unchanged and no health, with a warning, if the
+        database is unreachable). One connection serves both."""
         from crawler.commands._common import open_store
         from crawler.config import get_config
         from crawler.health import seed_status
@@ -295,17 +281,20 @@ class Command(ScrapyCommand):
             store = open_store(get_config().database_url)
         except DatabaseUnavailable as exc:
             print(f"warning: no run health shown: {exc}", file=sys.stderr)
-            return {}
+            return seeds, {}
         try:
+            discovered = store.discovered_columns()
+            seeds = apply_discoveries(seeds, discovered)
             relook = _relook_states(store.queries, seeds)
-            discovered = store.discovered_columns() if relook else {}
             by_id = {s.id: s for s in seeds}
-            return {row.id: {"state": relook.get(row.id) or (row.state if row.state != "NEVER-CRAWLED" else None),
-                             "detail": (rediscovered_detail(by_id[row.id], discovered) if row.id in relook else "")
-                             or row.detail,
-                             "last_success": row.last_success, "reports_found": row.reports_found,
-                             "latest_year": row.latest_year, "overdue_year": row.overdue_year}
-                    for row in seed_status(store.queries, seeds)}
+            health: dict[str, dict[str, object]] = {
+                row.id: {"state": relook.get(row.id) or (row.state if row.state != "NEVER-CRAWLED" else None),
+                         "detail": (rediscovered_detail(by_id[row.id], discovered) if row.id in relook else "")
+                         or row.detail,
+                         "last_success": row.last_success, "reports_found": row.reports_found,
+                         "latest_year": row.latest_year, "overdue_year": row.overdue_year}
+                for row in seed_status(store.queries, seeds)}
+            return seeds, health
         finally:
             store.engine.dispose()
 
@@ -367,8 +356,8 @@ class Command(ScrapyCommand):
         except ValueError as exc:
             print(f"warning: {exc}", file=sys.stderr)
             detections = {}
-        seeds = apply_discoveries(seeds, self._discovered())
-        rows = status_rows(seeds, detections, self._health(seeds))
+        seeds, health = self._discovered_and_health(seeds)
+        rows = status_rows(seeds, detections, health)
         if opts.csv_file:
             with open(opts.csv_file, "w", encoding="utf-8", newline="") as fh:
                 writer = csv.DictWriter(fh, fieldnames=list(StatusRow.__dataclass_fields__), lineterminator="\n")

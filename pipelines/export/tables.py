@@ -64,18 +64,20 @@ def _f(name: str, type_: str, zh: str, en: str) -> Field:
 REPORT_ID = _f("report_id", "integer", "逻辑年报编号（同一机关同一年度的年报，含其各版本）",
                "Logical report id (one agency's report for one year, all its versions)")
 VERSION_ID = _f("version_id", "integer", "版本编号（一份解析内容）", "Version id (one parsed content)")
+AGENCY = _f("agency", "string", "机关名称", "Agency name")
+YEAR = _f("year", "integer", "报告年度", "Report year")
+REGION_CODE = _f("region_code", "string", "行政区划代码", "Administrative division code (adcode)")
+PROVINCE = _f("province", "string", "省级地名", "Province")
 
 REPORTS = TableSpec("reports", "年报（每个逻辑年报一行，取其规范版本）",
                     "Reports: one row per logical report (its canonical version)", (
-    REPORT_ID, VERSION_ID,
-    _f("agency", "string", "机关名称", "Agency name"),
+    REPORT_ID, VERSION_ID, AGENCY,
     _f("portal_id", "string", "种子编号（发布该年报的门户栏目）", "Seed id (the portal column it was found in)"),
-    _f("region_code", "string", "行政区划代码", "Administrative division code (adcode)"),
-    _f("province", "string", "省级地名", "Province"),
+    REGION_CODE, PROVINCE,
     _f("city", "string", "地级地名", "City (prefecture)"),
     _f("county", "string", "县级地名", "County"),
     _f("level", "string", "机关层级", "Government level of the agency"),
-    _f("year", "integer", "报告年度", "Report year"),
+    YEAR,
     _f("published", "string", "发布日期（YYYY-MM-DD）", "Publication date (YYYY-MM-DD)"),
     _f("title", "string", "标题", "Title"),
     _f("status", "string", "解析状态：ok / failed / needs_ocr", "Parse status: ok / failed / needs_ocr"),
@@ -94,11 +96,7 @@ REPORTS = TableSpec("reports", "年报（每个逻辑年报一行，取其规范
        "Why the archived source bytes are missing or corrupt (empty when intact)"),
 ), ("report_id",))
 
-CELL_FIELDS_HEAD = (REPORT_ID, VERSION_ID,
-                    _f("agency", "string", "机关名称", "Agency name"),
-                    _f("year", "integer", "报告年度", "Report year"),
-                    _f("region_code", "string", "行政区划代码", "Administrative division code (adcode)"),
-                    _f("province", "string", "省级地名", "Province"))
+CELL_FIELDS_HEAD = (REPORT_ID, VERSION_ID, AGENCY, YEAR, REGION_CODE, PROVINCE)
 
 CELLS = TableSpec("cells", "统计表单元格（长表）", "Table cells, long form", (
     REPORT_ID, VERSION_ID,
@@ -221,6 +219,12 @@ def _exported_ids(filters: Filters) -> Any:
     return select(_canonical(filters).subquery().c.id)
 
 
+def _canonical_ids(canon: Any) -> Any:
+    """(``gid`` logical report, ``rid`` canonical version) of a :func:`_canonical` query, as a
+    subquery to join a version's rows on."""
+    return canon.with_only_columns(ReportGroup.id.label("gid"), Report.id.label("rid")).subquery()
+
+
 def _merge(keyed: Iterator[Any], key_of: Any) -> Iterator[tuple[int, list[Any]]]:
     """Group a stream ordered by key into (key, rows)."""
     current: int | None = None
@@ -317,7 +321,7 @@ def _report_batch(batch: list[tuple[int, Report, Portal | None]],
 
 
 def cell_rows(session: Session, filters: Filters, entries: dict[str, DictionaryEntry]) -> Iterator[dict[str, Any]]:
-    canon = _canonical(filters).with_only_columns(ReportGroup.id.label("gid"), Report.id.label("rid")).subquery()
+    canon = _canonical_ids(_canonical(filters))
     provenance = getattr(ReportCell, "provenance", None)
     columns = [canon.c.gid, ReportCell.report_id, ReportCell.key, ReportCell.raw, ReportCell.value,
                ReportCell.semantic, ReportCell.unit]
@@ -344,7 +348,7 @@ def _text(value: Any) -> str | None:
 def panel_rows(session: Session, filters: Filters, keys: list[str]) -> Iterator[dict[str, Any]]:
     canon = _canonical(filters).where(Report.status == "ok")
     heads = canon.with_only_columns(ReportGroup.id, Report.id, Report.agency, Report.year, Portal)
-    sub = canon.with_only_columns(ReportGroup.id.label("gid"), Report.id.label("rid")).subquery()
+    sub = _canonical_ids(canon)
     wanted = set(keys)
     values = _aligned(_merge(_stream(session, (
         select(sub.c.gid, ReportCell.key, ReportCell.value).join(sub, sub.c.rid == ReportCell.report_id)
@@ -361,7 +365,7 @@ def panel_rows(session: Session, filters: Filters, keys: list[str]) -> Iterator[
 
 
 def check_rows(session: Session, filters: Filters) -> Iterator[dict[str, Any]]:
-    canon = _canonical(filters).with_only_columns(ReportGroup.id.label("gid"), Report.id.label("rid")).subquery()
+    canon = _canonical_ids(_canonical(filters))
     query = (select(canon.c.gid, CheckOutcome.report_id, CheckOutcome.rule, CheckOutcome.scope,
                     CheckOutcome.strict, CheckOutcome.lenient, CheckOutcome.detail)
              .join(canon, canon.c.rid == CheckOutcome.report_id).order_by(canon.c.gid, CheckOutcome.id))
@@ -370,7 +374,7 @@ def check_rows(session: Session, filters: Filters) -> Iterator[dict[str, Any]]:
 
 
 def section_rows(session: Session, filters: Filters) -> Iterator[dict[str, Any]]:
-    canon = _canonical(filters).with_only_columns(ReportGroup.id.label("gid"), Report.id.label("rid")).subquery()
+    canon = _canonical_ids(_canonical(filters))
     query = (select(canon.c.gid, ReportSection.report_id, ReportSection.ordinal, ReportSection.key,
                     ReportSection.heading, ReportSection.text)
              .join(canon, canon.c.rid == ReportSection.report_id).order_by(canon.c.gid, ReportSection.ordinal))
