@@ -27,6 +27,9 @@ HARVEST_BLOB_RETRY_ATTEMPTS = 5
 HARVEST_BLOB_RETRY_WAIT = 0.5
 HARVEST_BLOB_RETRY_MAX_WAIT = 8.0
 HARVEST_SEEDS = str(_config.seeds)
+# cleaning and parsing run in this many worker processes (0: a thread); pipelines/workers.py
+HARVEST_PARSE_WORKERS = _config.parse_workers
+HARVEST_PARSE_JOB_TIMEOUT = 300.0  # seconds a worker may spend on one document before it is killed
 HARVEST_VAR_DIR = str(_config.var_dir)
 
 # Politeness: government portals are shared public infrastructure.
