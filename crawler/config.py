@@ -39,7 +39,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 PROJECT_URL = "https://github.com/ogi-harvest/ogi-harvest"
 DEFAULT_OVERDUE_GRACE_DAYS = 30
 DEFAULT_EMPTY_RELOOK_RUNS = 3
-DEFAULT_DB_POOL_SIZE = 5
+DEFAULT_DB_POOL_SIZE = 5  # pipelines.storage.db.DEFAULT_POOL_SIZE
 DEFAULT_USER_AGENT = f"ogi-harvest/0.1 (+{PROJECT_URL}; research crawler for 政府信息公开工作年度报告)"
 
 

@@ -15,6 +15,7 @@ NEWSPIDER_MODULE = "crawler.spiders"
 COMMANDS_MODULE = "crawler.commands"
 
 HARVEST_DATABASE_URL = _config.database_url
+HARVEST_DB_POOL_SIZE = _config.db_pool_size  # PostgreSQL connections per process (pipelines/storage/db.py)
 HARVEST_BLOB_DIR = str(_config.blob_dir)
 # HARVEST_BLOB_URL (file:// or s3://) overrides HARVEST_BLOB_DIR when set (pipelines.storage.blobs)
 HARVEST_BLOB_URL = _config.blob_url
