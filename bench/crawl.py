@@ -1,6 +1,6 @@
 """Crawl benchmark: the full simulated portal farm, crawled by the real CLI, scored against its manifest.
 
-Usage: .venv/bin/python bench/crawl.py [--portals 100] [--seed 1]   (100 healthy + 23 faulted portals:
+Usage: .venv/bin/python bench/crawl.py [--portals 100] [--seed 1] [--parse-workers N]   (100 healthy + 23 faulted portals:
 about 1,000 logical reports and 2,400 distinct URLs; ~6 min on 2 cores)
 
 Serves Farm.generate(portals, seed, faults=True) on 127.0.0.1, runs ``scrapy nightly`` (politeness
@@ -8,6 +8,10 @@ delays off) into a fresh SQLite database, then — in the same run, as the basel
 spider that only fetches the same URLs. Prints figures; the last line is machine-readable:
 recall= precision= misclassified_seeds= duplicate_fetches= retry_fetches= reports_per_s=
 cpu_s_per_report= peak_rss_mb= bare_fetch_ratio=
+
+cpu_s_per_report is the CPU time of the crawl process and all its descendants (parse workers,
+their forkservers, the budgeted reader processes; orphans are adopted and reaped, Linux), per
+stored report. ``--parse-workers 0`` parses in the crawl process (HARVEST_PARSE_WORKERS).
 
 duplicate_fetches counts true duplicates only: a request (method, URL, body) repeated after an
 answer that needed no retry; a repeat after a retryable answer (5xx, 408, 429, reset, truncated

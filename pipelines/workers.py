@@ -36,9 +36,11 @@ import logging
 import os
 import signal
 import threading
+import time
 import weakref
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from scrapy import signals
 
@@ -183,6 +185,9 @@ class WorkerPool:
         self._started = 0
         self._closed = False
         self.deaths = 0
+        self.jobs = 0
+        self.wait_s = 0.0  # summed time jobs waited for a free worker
+        self.run_s = 0.0  # summed time jobs spent in a worker (sent, computed, answered)
         # stops the workers when the pool is garbage-collected or the interpreter exits, whichever
         # comes first (holds the worker list, not the pool)
         self._finalizer = weakref.finalize(self, _stop_all, self._workers, 5.0)
@@ -227,7 +232,10 @@ class WorkerPool:
         if self._ctx is None:
             return await asyncio.to_thread(call_target, target, args, kwargs)
         idle = self._start()
+        queued = time.monotonic()
         worker = await idle.get()
+        started = time.monotonic()
+        self.wait_s += started - queued
         try:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._executor, worker.call, (target, args, kwargs),
@@ -239,11 +247,10 @@ class WorkerPool:
                 worker = await asyncio.to_thread(self._replace, worker)
             raise
         finally:
+            self.jobs += 1
+            self.run_s += time.monotonic() - started
             if not self._closed:
                 idle.put_nowait(worker)
-
-    def spider_closed(self) -> None:
-        self.close()
 
     def close(self, timeout_s: float = 5.0) -> None:
         """Stop every worker (a job still running is killed after ``timeout_s``); idempotent."""
@@ -257,27 +264,52 @@ class WorkerPool:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
         if workers:
-            logger.debug("worker pool closed (%d processes, %d died on a job)", len(workers), self.deaths)
+            logger.info("worker pool closed: %d processes, %d jobs, %.1f s waiting for a worker, %.1f s in "
+                        "workers, %d died on a job", len(workers), self.jobs, self.wait_s, self.run_s, self.deaths)
 
 
 def default_size() -> int:
     return os.cpu_count() or 1
 
 
-_POOLS: weakref.WeakKeyDictionary[Any, WorkerPool] = weakref.WeakKeyDictionary()
+class _Shared:
+    """The process's one pool and the crawlers using it (a ``nightly`` runs one crawler per CMS
+    family in one process: they share the workers, not one pool each)."""
+
+    pool: ClassVar[WorkerPool | None] = None
+    users: ClassVar[weakref.WeakSet[Any]] = weakref.WeakSet()
 
 
 def pool_for(crawler: Crawler) -> WorkerPool | None:
-    """The crawl's worker pool (one per crawler, shared by the cleaning and parsing stages), or
-    None when ``HARVEST_PARSE_WORKERS`` is 0 or the platform cannot fork workers: run in-process."""
+    """The worker pool of this process, shared by every crawler running in it and by both the
+    cleaning and parsing stages; None when ``HARVEST_PARSE_WORKERS`` is 0 or the platform cannot
+    fork workers (then those stages run in a thread). The first crawler's settings size it; it is
+    closed when the last crawler using it closes its spider (and at exit)."""
     size = crawler.settings.getint("HARVEST_PARSE_WORKERS", 0)
     if size <= 0:
         return None
-    pool = _POOLS.get(crawler)
-    if pool is None:
+    pool = _Shared.pool
+    if pool is None or pool._closed:
         pool = WorkerPool(size, crawler.settings.getfloat("HARVEST_PARSE_JOB_TIMEOUT", DEFAULT_JOB_TIMEOUT_S))
         if not pool.available:
             return None
-        _POOLS[crawler] = pool
-        crawler.signals.connect(pool.spider_closed, signal=signals.spider_closed)
+        _Shared.pool, _Shared.users = pool, weakref.WeakSet()
+    if crawler not in _Shared.users:
+        _Shared.users.add(crawler)
+        crawler.signals.connect(_releaser(crawler, pool), signal=signals.spider_closed, weak=False)
     return pool
+
+
+def _releaser(crawler: Crawler, pool: WorkerPool) -> Callable[..., None]:
+    """The spider_closed handler of one crawler: it no longer uses the pool; the last one out
+    closes it."""
+    ref = weakref.ref(crawler)
+
+    def release(*args: Any, **kwargs: Any) -> None:
+        user = ref()
+        if user is not None:
+            _Shared.users.discard(user)
+        if pool is _Shared.pool and not len(_Shared.users):
+            pool.close()
+
+    return release
