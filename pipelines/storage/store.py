@@ -381,16 +381,8 @@ class ReportStore:
             for c in parsed.get("checks") or []
         ]
         for model, rows in ((ReportSection, sections), (ReportCell, cells), (CheckOutcome, checks)):
-            table = cast(Table, model.__table__)
-            per = max(1, MAX_BOUND_PARAMETERS // len(rows[0])) if rows else 1
-            for start in range(0, len(rows), per):
-                # one INSERT … VALUES (…), (…) … statement: handed a list of parameter sets
-                # instead, psycopg sends one INSERT per row (executemany), ~260 per report
-                session.execute(insert(table).values(rows[start:start + per]))
-
-#: bound parameters in one statement: under SQLite's default limit (32,766) and PostgreSQL's (65,535)
-MAX_BOUND_PARAMETERS = 30_000
-
+            if rows:
+                session.execute(insert(cast(Table, model.__table__)), rows)
 
 def _provenance(cell: dict[str, Any], sha256: str | None) -> dict[str, Any] | None:
     """A stored cell's provenance: the parsed document's SHA-256 and where in it (None when the
