@@ -32,6 +32,10 @@ _MIN_H_LINE = 1 / 25
 _MIN_V_LINE = 1 / 60
 # A grid must be at least this big (pixels at 150 dpi) to be read as a table.
 _MIN_GRID = 40
+# A picture of a 图片版 page with a shorter side than this (pixels) is an icon or a banner, and a
+# square one smaller than SQUARE_PICTURE_MAX a QR code or a logo: never OCR'd as a page.
+MIN_PICTURE_SIDE = 300
+SQUARE_PICTURE_MAX = 800
 # A cell whose recognised text scored below this carries the annotation ``low_confidence``.
 LOW_CONFIDENCE = 0.9
 # Letters a recogniser reads for digits in a number cell; such a reading is accepted only when
@@ -406,6 +410,51 @@ def extract_ocr_image(body: bytes, *, limits: Limits, deadline: Deadline,
     return _document(_read_images(frames, limits, deadline, warns), warns, "image")
 
 
+def _page_like(width: int, height: int) -> bool:
+    """Whether a picture's size is that of a page of a report: not an icon or a banner (a short
+    side under :data:`MIN_PICTURE_SIDE`), not a small square (a QR code, a logo)."""
+    short, long_ = min(width, height), max(width, height)
+    if short < MIN_PICTURE_SIDE:
+        return False
+    return not (long_ < SQUARE_PICTURE_MAX and long_ <= short * 1.25)
+
+
+def extract_ocr_pictures(body: bytes, *, limits: Limits, deadline: Deadline, pictures: list[bytes],
+                         warnings: list[str] | None = None) -> ExtractedDocument:
+    """OCR of the pictures of a 图片版 page, in page order, as the pages of one document (picture
+    k is page k). A picture that is no page of a report (icon, QR code, logo: by its size), too
+    large or corrupt is left out with a warning naming it; the others are read (``body`` unused)."""
+    from PIL import Image, UnidentifiedImageError
+
+    warns = list(warnings or [])
+    Image.MAX_IMAGE_PIXELS = None  # checked below, before any decoding, with a clearer reason
+
+    def decoded():  # one picture decoded at a time: memory stays that of one page
+        for k, data in enumerate(pictures, start=1):
+            if k > limits.max_pages:
+                warns.append(f"pictures: more than {limits.max_pages}; the rest not read")
+                return
+            if not data:  # refused by the caller (not an image), with its warning
+                continue
+            try:
+                img = Image.open(io.BytesIO(data))
+                _check_pixels(img.width, img.height, limits, f"picture {k}")
+                if not _page_like(img.width, img.height):
+                    warns.append(f"picture {k}: {img.width}×{img.height} pixels is no page of a report "
+                                 "(icon, logo, QR code); not read")
+                    continue
+                img.load()
+            except ExtractionError as exc:
+                warns.append(f"{exc.reason} [{exc.code}]")
+                continue
+            except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+                warns.append(f"picture {k}: corrupt or unsupported image ({type(exc).__name__}: {exc}); not read")
+                continue
+            yield k, img
+
+    return _document(_read_images(decoded(), limits, deadline, warns), warns, "image")
+
+
 def extract_ocr_pdf(body: bytes, *, limits: Limits, deadline: Deadline, pages: list[int] | None = None,
                     warnings: list[str] | None = None) -> ExtractedDocument:
     """OCR of a PDF's pages (1-based ``pages``; all when None), rendered at 150 dpi."""
@@ -452,7 +501,8 @@ def cell_confidence(doc: ExtractedDocument, where: dict[str, Any] | None) -> flo
 
 
 def with_confidence(doc: ExtractedDocument, cells: dict[str, Cell]) -> dict[str, Cell]:
-    """The cells of an OCR'd document with their confidence; the ones below
+    """The cells of an OCR'd document with their confidence (and, for a 图片版 page, the SHA-256 of
+    the picture in their provenance); the ones below
     :data:`LOW_CONFIDENCE` annotated ``low_confidence`` (unless they carry an annotation already);
     look-alike letters in numbers settled by :func:`confirm_numbers`."""
     from dataclasses import replace
@@ -464,7 +514,12 @@ def with_confidence(doc: ExtractedDocument, cells: dict[str, Cell]) -> dict[str,
             out[key] = cell
             continue
         low = score < LOW_CONFIDENCE and cell.annotation is None
-        out[key] = replace(cell, confidence=score, annotation="low_confidence" if low else cell.annotation)
+        where = cell.provenance
+        page = (where or {}).get("page")
+        if where is not None and isinstance(page, int) and 1 <= page <= len(doc.picture_sources):
+            where = {**where, "picture": doc.picture_sources[page - 1]}  # the 图片版 picture it was read from
+        out[key] = replace(cell, confidence=score, annotation="low_confidence" if low else cell.annotation,
+                           provenance=where)
     return confirm_numbers(out)
 
 
