@@ -230,3 +230,49 @@ def test_the_crawl_defers_ocr_to_reparse() -> None:
     reparse = parse_to_json(scan_pdf(3), "application/pdf", "scan.pdf")
     assert reparse["parser_version"] == parsing.PARSER_VERSION
     assert "deferred" not in reparse["reason"]  # OCR ran (the farm's scans carry no writing)
+
+
+def _lines(*specs: tuple[float, float, str, float]) -> list[ocr.Line]:
+    """Lines of (width, height, text, score) stacked down a page."""
+    return [ocr.Line(10, 40 * k, 10 + w, 40 * k + h, text, score) for k, (w, h, text, score) in enumerate(specs)]
+
+
+def test_orientation_is_judged_by_wide_confident_lines() -> None:
+    upright = _lines(*[(300, 20, "政府信息公开工作年度报告", 0.98)] * 6)
+    sideways = _lines(*[(20, 300, "政府信息公开工作年度报告", 0.97)] * 6)
+    upside_down = _lines(*[(200, 20, "乙Ɛ8-", 0.6)] * 6)
+    assert ocr.looks_upright(upright) and not ocr.looks_upright(sideways) and not ocr.looks_upright(upside_down)
+    assert ocr.upright_chars(upright) > ocr.upright_chars(upside_down) == ocr.upright_chars(sideways) == 0
+    # too little text to tell: no further readings (a blank page costs one reading, not four)
+    assert ocr.looks_upright(_lines((20, 300, "报告", 0.5), (20, 300, "年度", 0.4)))
+    assert not ocr.looks_upright(_lines((200, 20, "获日", 0.64), (200, 20, "国《图", 0.61), (150, 20, "2粮花", 0.55)))
+
+
+@pytest.mark.slow
+@pytest.mark.corpus
+@needs_ocr_extra
+@pytest.mark.skipif(not (CORPUS / "docs" / R001).exists(), reason="../shared/corpus not present")
+@pytest.mark.parametrize("turn", [90, 180])
+def test_a_page_scanned_sideways_or_upside_down_is_read_upright(turn: int) -> None:
+    import io
+
+    from portalsim.scans import degrade, render_pages
+
+    (page,) = render_pages((CORPUS / "docs" / R001).read_bytes(), [1])
+    top = degrade(page.crop((0, 0, page.width, page.height // 3)), seed=2)  # the title and first paragraphs
+    out = io.BytesIO()
+    top.rotate(turn, expand=True, fillcolor=255).save(out, format="PNG")
+    doc = ocr.extract_ocr_image(out.getvalue(), limits=ocr_limits(), deadline=ocr_deadline())
+    assert f"read turned by {360 - turn}°" in " ".join(doc.warnings)
+    text = doc.text.replace(" ", "")
+    assert "政府信息公开" in text and "洪泽区" in text, text[:300]
+
+
+def ocr_limits():
+    from pipelines.parsing.extract.limits import DEFAULT_LIMITS
+    return DEFAULT_LIMITS
+
+
+def ocr_deadline():
+    from pipelines.parsing.extract.limits import Deadline
+    return Deadline(600)

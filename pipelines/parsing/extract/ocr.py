@@ -36,6 +36,9 @@ _MIN_GRID = 40
 # square one smaller than SQUARE_PICTURE_MAX a QR code or a logo: never OCR'd as a page.
 MIN_PICTURE_SIDE = 300
 SQUARE_PICTURE_MAX = 800
+# A page read with at least this many lines is checked for its orientation (:func:`looks_upright`;
+# upside down, the recogniser keeps only a few fragments); fewer: nothing to tell it by (a blank page).
+MIN_ORIENT_LINES = 3
 # A cell whose recognised text scored below this carries the annotation ``low_confidence``.
 LOW_CONFIDENCE = 0.9
 # Letters a recogniser reads for digits in a number cell; such a reading is accepted only when
@@ -96,8 +99,8 @@ def _get_engine():
     if _engine is None:
         from rapidocr import RapidOCR
 
-        # no text-direction classifier: pages are deskewed first and report scans are upright;
-        # skipping it halves the time per page on this machine (22.9 s → 9.7 s, r001 page 3)
+        # no text-direction classifier: pages are deskewed first and turned upright as a whole
+        # (read_upright); skipping it halves the time per page on this machine (22.9 s → 9.7 s, r001 page 3)
         _engine = RapidOCR(params={"Global.log_level": "error", "Global.use_cls": False})
     return _engine
 
@@ -363,16 +366,62 @@ def _check_pixels(width: int, height: int, limits: Limits, what: str) -> None:
                               "not decoded", "too_large")
 
 
+def _tall(line: Line) -> bool:
+    return (line.y1 - line.y0) > 1.2 * (line.x1 - line.x0)
+
+
+def upright_chars(lines: list[Line]) -> int:
+    """How much a page's reading looks like upright text: the characters of confident
+    (score ≥ 0.9) lines of two or more characters laid out wider than tall. A page read turned by
+    90° gives tall boxes, one turned by 180° unconfident fragments."""
+    return sum(len(ln.text) for ln in lines if len(ln.text) >= 2 and not _tall(ln) and ln.score >= 0.9)
+
+
+def looks_upright(lines: list[Line]) -> bool:
+    """Whether a page's first reading needs no other orientation: too little text to tell, or most
+    lines of two or more characters wide and confident."""
+    if len(lines) < MIN_ORIENT_LINES:
+        return True
+    multi = [ln for ln in lines if len(ln.text) >= 2]
+    if not multi:
+        return False
+    tall = sum(1 for ln in multi if _tall(ln)) / len(multi)
+    confident = sum(1 for ln in multi if ln.score >= 0.9) / len(multi)
+    return tall < 0.5 and confident >= 0.7
+
+
+def read_upright(image, number: int, deadline: Deadline, warns: list[str]):
+    """(image, lines) of one page, turned upright: read as it is; when that does not look upright
+    (:func:`looks_upright`: a page scanned or stored at 90°/180°/270°), read turned by 90°, 180°
+    and 270° too (at most four readings) and keep the one with the most upright text."""
+    import numpy as np
+    from PIL import Image
+
+    lines = recognise(np.asarray(image.convert("RGB")))
+    if looks_upright(lines):
+        return image, lines
+    best = (upright_chars(lines), 0, image, lines)
+    for angle in (90, 180, 270):
+        deadline.check(f"ocr page {number}, turned by {angle}°")
+        turned = image.convert("RGB").rotate(angle, resample=Image.Resampling.NEAREST, expand=True,
+                                             fillcolor=(255, 255, 255))
+        tried = recognise(np.asarray(turned))
+        if upright_chars(tried) > best[0]:
+            best = (upright_chars(tried), angle, turned, tried)
+    _, angle, image, lines = best
+    if angle:
+        warns.append(f"ocr: page {number} read turned by {angle}° (scanned sideways or upside down)")
+    return image, lines
+
+
 def _read_images(images, limits: Limits, deadline: Deadline, warns: list[str]) -> list[_Page]:
     import numpy as np
 
     pages: list[_Page] = []
     for number, image in images:
         deadline.check(f"ocr page {number}")
-        image = deskew(image)
-        rgb = np.asarray(image.convert("RGB"))
+        image, lines = read_upright(deskew(image), number, deadline, warns)
         gray = np.asarray(image.convert("L"))
-        lines = recognise(rgb)
         pages.append(layout_page(number, gray, lines))
     return pages
 
