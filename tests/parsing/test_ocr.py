@@ -89,6 +89,20 @@ def test_grid_from_ruling_lines_with_a_span() -> None:
     assert grid.anchor[1][2] == (1, 2)
     lines = [ocr.Line(300, 70, 340, 100, "合并", 0.99), ocr.Line(420, 140, 450, 170, "7", 0.42)]
     rows, scores = ocr._grid_rows(grid, lines)
+    # a harsh scan of the same grid (blur 1.2, noise 20, thin strokes): the same cells and spans
+    from portalsim.scans import degrade
+
+    thin = Image.new("L", (1200, 600), 255)
+    draw = ImageDraw.Draw(thin)
+    xs, ys = [100, 500, 800, 1100], [100, 240, 380, 520]
+    for y in ys:
+        draw.line([(xs[0], y), (xs[-1], y)], fill=0, width=1)
+    for x in xs:
+        draw.line([(x, ys[1] if x == 800 else ys[0]), (x, ys[-1])], fill=0, width=1)
+    for seed in range(4):
+        harsh = degrade(thin, seed, max_tilt=0.0, blur=1.2, noise=20)
+        (again,) = ocr.find_grids(np.asarray(harsh))
+        assert again.anchor == grid.anchor, seed
     assert rows[0] == ["", "合并", None] and rows[1][2] == "7"
     assert scores[1][2] == 0.42 and scores[0][0] is None
 

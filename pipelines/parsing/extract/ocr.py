@@ -157,7 +157,10 @@ def find_grids(gray) -> list[Grid]:
     import numpy as np
 
     h, w = gray.shape
-    binary = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    # a light smoothing first: a harsh scan's noise breaks thin strokes up (a stroke missing
+    # between two cells reads as a span); a median would erase a clean one-pixel line instead
+    binary = cv2.adaptiveThreshold(cv2.GaussianBlur(gray, (3, 3), 0), 255, cv2.ADAPTIVE_THRESH_MEAN_C,
+                                   cv2.THRESH_BINARY_INV, 25, 15)
     hk = cv2.getStructuringElement(cv2.MORPH_RECT, (max(10, int(w * _MIN_H_LINE)), 1))
     vk = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(10, int(h * _MIN_V_LINE))))
     horiz = cv2.dilate(cv2.morphologyEx(binary, cv2.MORPH_OPEN, hk), np.ones((3, 3), np.uint8))
