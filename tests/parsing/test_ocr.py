@@ -257,6 +257,8 @@ def test_orientation_is_judged_by_wide_confident_lines() -> None:
     upside_down = _lines(*[(200, 20, "乙Ɛ8-", 0.6)] * 6)
     assert ocr.looks_upright(upright) and not ocr.looks_upright(sideways) and not ocr.looks_upright(upside_down)
     assert ocr.upright_chars(upright) > ocr.upright_chars(upside_down) == ocr.upright_chars(sideways) == 0
+    # a page on its side is read turned both ways, an unconfident one upside down: never more
+    assert ocr.other_orientations(sideways) == (90, 270) and ocr.other_orientations(upside_down) == (180,)
     # too little text to tell: no further readings (a blank page costs one reading, not four)
     assert ocr.looks_upright(_lines((20, 300, "报告", 0.5), (20, 300, "年度", 0.4)))
     assert not ocr.looks_upright(_lines((200, 20, "获日", 0.64), (200, 20, "国《图", 0.61), (150, 20, "2粮花", 0.55)))

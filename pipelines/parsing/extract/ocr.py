@@ -380,31 +380,39 @@ def upright_chars(lines: list[Line]) -> int:
     return sum(len(ln.text) for ln in lines if len(ln.text) >= 2 and not _tall(ln) and ln.score >= 0.9)
 
 
-def looks_upright(lines: list[Line]) -> bool:
-    """Whether a page's first reading needs no other orientation: too little text to tell, or most
-    lines of two or more characters wide and confident."""
+def other_orientations(lines: list[Line]) -> tuple[int, ...]:
+    """The turns (degrees) worth another reading of a page, by its first reading: none when there
+    is too little text to tell or most lines of two or more characters are wide and confident;
+    90° and 270° when most are tall (a page on its side); else 180° (upside down, the recogniser
+    reads unconfident fragments). A noisy upright page thus costs one more reading, not three."""
     if len(lines) < MIN_ORIENT_LINES:
-        return True
+        return ()
     multi = [ln for ln in lines if len(ln.text) >= 2]
     if not multi:
-        return False
-    tall = sum(1 for ln in multi if _tall(ln)) / len(multi)
-    confident = sum(1 for ln in multi if ln.score >= 0.9) / len(multi)
-    return tall < 0.5 and confident >= 0.7
+        return (90, 180, 270)
+    if sum(1 for ln in multi if _tall(ln)) / len(multi) >= 0.5:
+        return (90, 270)
+    if sum(1 for ln in multi if ln.score >= 0.9) / len(multi) >= 0.7:
+        return ()
+    return (180,)
+
+
+def looks_upright(lines: list[Line]) -> bool:
+    """Whether a page's first reading needs no other orientation (:func:`other_orientations`)."""
+    return not other_orientations(lines)
 
 
 def read_upright(image, number: int, deadline: Deadline, warns: list[str]):
     """(image, lines) of one page, turned upright: read as it is; when that does not look upright
-    (:func:`looks_upright`: a page scanned or stored at 90°/180°/270°), read turned by 90°, 180°
-    and 270° too (at most four readings) and keep the one with the most upright text."""
+    (a page scanned or stored at 90°/180°/270°), read turned as :func:`other_orientations` says
+    too (at most four readings) and keep the reading with the most upright text."""
     import numpy as np
     from PIL import Image
 
     lines = recognise(np.asarray(image.convert("RGB")))
-    if looks_upright(lines):
-        return image, lines
+    turns = other_orientations(lines)
     best = (upright_chars(lines), 0, image, lines)
-    for angle in (90, 180, 270):
+    for angle in turns:
         deadline.check(f"ocr page {number}, turned by {angle}°")
         turned = image.convert("RGB").rotate(angle, resample=Image.Resampling.NEAREST, expand=True,
                                              fillcolor=(255, 255, 255))
