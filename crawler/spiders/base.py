@@ -40,6 +40,7 @@ from crawler.seeds import Seed, crawlable, for_platforms, load_seeds, log_proble
 from crawler.spiders import health
 from crawler.spiders import links as L
 from crawler.spiders import patterns as SP
+from pipelines.pictures import MAX_PICTURE_BYTES
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -306,18 +307,22 @@ class PortalSpider(scrapy.Spider):
                 return
             self._inc("harvest/detail/attachment_only")
         yield self.document_item(response, seed, link_title=link.title, parent_url=part_of)
-        files = [(a.url, a.name) for a in L.attachments_from_html(text, response.url)]
-        files += [(u, L.filename_from_url(u)) for u in L.scan_images(text, response.url)]
-        for url, name in files:
+        files = [(a.url, a.name, False) for a in L.attachments_from_html(text, response.url)]
+        # a report published as pictures (图片版): its page pictures, archived for the page's OCR
+        files += [(u, L.filename_from_url(u), True) for u in L.scan_images(text, response.url)]
+        for url, name, picture in files:
             if self.allowed(seed, url, attachment=True):
-                self._inc("harvest/detail/attachments")
+                self._inc("harvest/detail/pictures" if picture else "harvest/detail/attachments")
+                meta: dict[str, Any] = {KIND: "attachment"}
+                if picture:
+                    meta["download_maxsize"] = MAX_PICTURE_BYTES
                 yield Request(url, callback=self.parse_attachment, errback=self.on_error,
                               cb_kwargs={"seed": seed, "parent_url": response.url, "name": name,
-                                         "link_title": link.title},
-                              meta={KIND: "attachment"})
+                                         "link_title": link.title, "picture": picture},
+                              meta=meta)
 
     def parse_attachment(self, response: Response, seed: Seed, parent_url: str, name: str,
-                         link_title: str) -> Iterator[Any]:
+                         link_title: str, picture: bool = False) -> Iterator[Any]:
         if seed.id in self.backed_off:
             return
         content_type = _header(response, "Content-Type") or ""
@@ -328,7 +333,9 @@ class PortalSpider(scrapy.Spider):
                     yield from self.record(seed, event, response.url)
                 self._inc(f"harvest/attachment/{event.split(':')[-1]}")
                 return
-        yield self.document_item(response, seed, link_title=link_title, parent_url=parent_url, name=name)
+        item = self.document_item(response, seed, link_title=link_title, parent_url=parent_url, name=name)
+        item.picture_part = picture
+        yield item
 
     def document_item(self, response: Response, seed: Seed, *, link_title: str | None,
                       parent_url: str | None, name: str | None = None) -> FetchedDocument:
