@@ -65,6 +65,12 @@ KIND = "harvest_kind"  # request tag read by crawler.incremental (listing | deta
 ENTRY = "harvest_listing_entry"
 
 
+#: request meta: the request must be handled by the process that made it, because its callback
+#: needs that spider's memory (the pages of one multi-page article): on the shared frontier
+#: (crawler/frontier/) it stays in the worker's local queue instead of going to Redis
+LOCAL = "harvest_local"
+
+
 def request_key(request: Request) -> tuple[str, str, bytes]:
     return (request.method, request.url, request.body)
 
