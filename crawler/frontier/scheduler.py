@@ -35,7 +35,8 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import reactor, task
 
 from crawler.frontier import serializer
-from crawler.frontier.store import Frontier, connect, redacted
+from crawler.frontier.store import Frontier, connect, redacted, unwrap
+from crawler.incremental import REDELIVERED
 from crawler.spiders.base import LOCAL
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ TOKEN = "harvest_frontier_token"
 CHILD = "harvest_frontier_child"
 LOST_STAT = "harvest/frontier/redis_lost"
 REDIS_ERRORS = (redis.RedisError, OSError)
+_lost_said = False
 
 
 def frontier_lost(crawler: Crawler, url: str, exc: BaseException) -> None:
@@ -60,7 +62,10 @@ def frontier_lost(crawler: Crawler, url: str, exc: BaseException) -> None:
     if stats.get_value(LOST_STAT):
         return
     stats.set_value(LOST_STAT, 1)
-    logger.error("Redis at %s lost (%s): stopping this worker; a rerun resumes", redacted(url), exc)
+    global _lost_said
+    if not _lost_said:  # one line per process, whichever of its spiders noticed first
+        _lost_said = True
+        logger.error("Redis at %s lost (%s): stopping this worker; a rerun resumes", redacted(url), exc)
     engine = crawler.engine
     if engine is not None:
         def close() -> None:
@@ -84,9 +89,12 @@ class FrontierQueue(PriorityQueue):
         got = self.frontier.pop(self.key)
         if got is None:
             return None
-        token, data = got
+        token, member = got
+        data, redelivered = unwrap(member)
         request = self._decode_request(data)
         request.meta[TOKEN] = token
+        if redelivered:
+            request.meta[REDELIVERED] = True
         return request
 
 
@@ -273,7 +281,8 @@ class FrontierScheduler(Scheduler):
 
 class FrontierTokenMiddleware:
     """Spider middleware: a callback's follow-up requests get no lease token of their own (they are
-    new requests), except those staying in this process, which hold their parent's lease."""
+    new requests), except those staying in this process, which hold their parent's lease (and
+    inherit its redelivered mark)."""
 
     def _tag(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
         token = response.meta.get(TOKEN)
@@ -281,6 +290,8 @@ class FrontierTokenMiddleware:
             if isinstance(out, Request):
                 if token and out.meta.get(LOCAL):
                     out.meta[TOKEN], out.meta[CHILD] = token, True
+                    if response.meta.get(REDELIVERED):  # the walk it continues may have been cut off
+                        out.meta[REDELIVERED] = True
                 else:
                     out.meta.pop(TOKEN, None)
                     out.meta.pop(CHILD, None)

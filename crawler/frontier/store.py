@@ -53,7 +53,8 @@ return #all / 2
 """
 
 #: put the expired entries of one in-flight hash back into their queues, past the duplicate
-#: filter (KEYS: inflight; ARGV: '1' to put back every entry, expired or not)
+#: filter, marked redelivered (an ``R`` before the JSON: see REDELIVERED) (KEYS: inflight; ARGV:
+#: '1' to put back every entry, expired or not)
 _REAP = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -62,13 +63,19 @@ local n = 0
 for i = 1, #all, 2 do
   local e = cjson.decode(all[i + 1])
   if ARGV[1] == '1' or tonumber(e.d) < now then
-    redis.call('ZADD', e.q, e.s, e.r)
+    redis.call('ZADD', e.q, e.s, 'R' .. e.r)
     redis.call('HDEL', KEYS[1], all[i])
     n = n + 1
   end
 end
 return n
 """
+
+
+def unwrap(member: str) -> tuple[str, bool]:
+    """(serialised request, whether it was put back by the reaper) of a queue member."""
+    stripped = member.lstrip("R")
+    return stripped, stripped != member
 
 
 class FrontierUnavailable(RuntimeError):
