@@ -34,6 +34,9 @@ WORKER_SETTINGS = {
     # JSON, never pickle (scrapy-redis's default)
     "SCHEDULER_SERIALIZER": "crawler.frontier.serializer",
     "SCHEDULER_PERSIST": True,
+    # a dropped kept-alive connection is retried through the host lease, not silently at once
+    "DOWNLOAD_HANDLERS": {"http": "crawler.frontier.politeness.NoSilentRetryHTTP11DownloadHandler",
+                          "https": "crawler.frontier.politeness.NoSilentRetryHTTP11DownloadHandler"},
 }
 WORKER_SPIDER_MIDDLEWARES = {"crawler.frontier.scheduler.FrontierTokenMiddleware": 10}
 WORKER_DOWNLOADER_MIDDLEWARES = {"crawler.frontier.politeness.SharedPolitenessMiddleware": 950}

@@ -21,6 +21,7 @@ import uuid
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.exceptions import IgnoreRequest
 
 from crawler.frontier.scheduler import REDIS_ERRORS, frontier_lost
@@ -133,3 +134,15 @@ class SharedPolitenessMiddleware:
     def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> Any:
         self._release_lease(request)
         return None
+
+
+class NoSilentRetryHTTP11DownloadHandler(HTTP11DownloadHandler):
+    """Scrapy's HTTP/1.1 handler without Twisted's silent retry: Twisted's connection pool sends an
+    idempotent request a second time, at once, when a kept-alive connection drops before the
+    answer — inside one host lease and without the delay. Such a request fails instead and
+    RetryMiddleware retries it through the lease like any other (``DOWNLOAD_HANDLERS`` of
+    ``scrapy worker``)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._pool.retryAutomatically = False
