@@ -14,8 +14,14 @@ How a run flows:
 2. ``scrapy worker [--workers N]`` runs every family spider in one Scrapy process with the
    scrapy-redis scheduler (:class:`crawler.frontier.scheduler.FrontierScheduler`): spider *X* pops
    only ``<prefix>:X:requests``, so a request always reaches the spider whose callbacks it names —
-   the family is fixed per seed by the run, and everything a request needs (its seed, its link) is
-   in its ``cb_kwargs``. Requests it yields go back to the shared queue, where any worker takes them.
+   the family is fixed per seed by the run, and everything a report request needs (its seed, its
+   link) is in its ``cb_kwargs``. Report pages and attachments a worker finds go back to the shared
+   queue, where any worker takes them; a seed's further listing pages (and the pages of one
+   multi-page article) stay in the worker that read its column page (``meta[LOCAL]``,
+   :data:`crawler.spiders.base.LOCAL`): pager state and the seed's health bookkeeping live in that
+   spider's memory. They hold the column request's lease until the walk is done, so a worker dying
+   mid-walk has the whole walk redone elsewhere (its pages marked redelivered: an incremental run
+   pages on from them even where the rows are stored by then).
 3. Nothing is lost on ``kill -9`` (:class:`Frontier`): a pop moves the request atomically into the
    worker's in-flight hash ``<prefix>:inflight:<worker>`` with a lease deadline; it is acknowledged
    (removed) once its response or failure has been processed — items stored, follow-up requests
@@ -28,10 +34,11 @@ How a run flows:
 5. A worker exits 0 when the frontier is drained (no queued and no in-flight request), 3 when it
    stopped early (Redis lost, shutdown), 2 when Redis or the database is unreachable at start.
 
-Known limits: per-seed health is recorded by each worker from what it saw of the seed (a seed's
-requests may be spread over workers); requests that depend on one process's memory (the pages of a
-multi-page TRS article, the stalled-article flush) stay in that worker's local queue and hold their
-parent's lease until they are done.
+Known limits: a seed's health is recorded by the worker that walked its listing; faults seen only
+on its report pages (fetched by other workers) count in those workers' runs. Scrapy's local
+``DOWNLOAD_DELAY``/AutoThrottle still apply inside each worker on top of the shared lease.
+Scheduled follow-ups the engine hands to ``engine.crawl`` outside a callback (none but the
+stalled-article flush, which is local) carry no lease.
 """
 
 from crawler.frontier.store import (

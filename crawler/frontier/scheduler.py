@@ -23,11 +23,13 @@ from __future__ import annotations
 import logging
 import random
 from collections import defaultdict, deque
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 import redis
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
@@ -40,10 +42,9 @@ from crawler.incremental import REDELIVERED
 from crawler.spiders.base import LOCAL
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterable, Iterator
+    from collections.abc import Iterable, Iterator
 
     from scrapy.crawler import Crawler
-    from scrapy.http import Response
     from scrapy.spiders import Spider
 
 logger = logging.getLogger(__name__)
@@ -243,6 +244,19 @@ class FrontierScheduler(Scheduler):
                 self._done(token)
 
         slot.finish_response = finish_response  # type: ignore[method-assign]
+        # an errback's output skips the spider middlewares: tag its follow-up requests here
+        scraper = engine.scraper
+        call = scraper.call_spider_async
+
+        async def call_spider_async(result: Any, request: Request) -> Any:
+            output = await call(result, request)
+            if isinstance(result, Response) or output is None:
+                return output
+            if isinstance(output, AsyncIterator):
+                return _tag_async(request, output)
+            return tag_followups(request, output)
+
+        scraper.call_spider_async = call_spider_async  # type: ignore[method-assign]
 
     def _lost(self) -> bool:
         return bool(self.stats and self.stats.get_value(LOST_STAT))
@@ -279,29 +293,37 @@ class FrontierScheduler(Scheduler):
             frontier_lost(self.crawler, self.url, exc)
 
 
-class FrontierTokenMiddleware:
-    """Spider middleware: a callback's follow-up requests get no lease token of their own (they are
-    new requests), except those staying in this process, which hold their parent's lease (and
-    inherit its redelivered mark)."""
+def tag_followups(parent: Request, result: Iterable[Any]) -> Iterator[Any]:
+    """The requests a callback or errback of ``parent`` yields get no lease token of their own
+    (they are new requests), except those staying in this process, which hold the parent's lease
+    (and inherit its redelivered mark: the walk they continue may have been cut off before)."""
+    token = parent.meta.get(TOKEN)
+    for out in result:
+        if isinstance(out, Request):
+            if token and out.meta.get(LOCAL):
+                out.meta[TOKEN], out.meta[CHILD] = token, True
+                if parent.meta.get(REDELIVERED):
+                    out.meta[REDELIVERED] = True
+            else:
+                out.meta.pop(TOKEN, None)
+                out.meta.pop(CHILD, None)
+        yield out
 
-    def _tag(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
-        token = response.meta.get(TOKEN)
-        for out in result:
-            if isinstance(out, Request):
-                if token and out.meta.get(LOCAL):
-                    out.meta[TOKEN], out.meta[CHILD] = token, True
-                    if response.meta.get(REDELIVERED):  # the walk it continues may have been cut off
-                        out.meta[REDELIVERED] = True
-                else:
-                    out.meta.pop(TOKEN, None)
-                    out.meta.pop(CHILD, None)
-            yield out
+
+async def _tag_async(parent: Request, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async for out in result:
+        for tagged in tag_followups(parent, [out]):
+            yield tagged
+
+
+class FrontierTokenMiddleware:
+    """Spider middleware: :func:`tag_followups` on what callbacks yield (errbacks' output does not
+    pass spider middlewares: :meth:`FrontierScheduler._spider_opened` tags it)."""
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
-        return self._tag(response, result)
+        return tag_followups(response.request or Request("data:,"), result)
 
     async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any]
                                           ) -> AsyncIterator[Any]:
-        async for out in result:
-            for tagged in self._tag(response, [out]):
-                yield tagged
+        async for out in _tag_async(response.request or Request("data:,"), result):
+            yield out

@@ -168,3 +168,17 @@ def test_unreachable_redis_is_one_line_naming_the_url(tmp_path) -> None:
         lines = run.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: Redis unreachable at redis://:***@127.0.0.1:1/0"), lines
         assert "secret" not in run.stdout + run.stderr
+
+
+def test_follow_ups_hold_their_parents_lease_only_when_they_stay_local() -> None:
+    from crawler.frontier.scheduler import CHILD, tag_followups
+    from crawler.incremental import REDELIVERED
+
+    parent = Request("http://a.gov.cn/list", meta={TOKEN: "t1", REDELIVERED: True, LOCAL: True})
+    copied = parent.replace(url="http://a.gov.cn/copy", meta={**parent.meta, LOCAL: False})
+    local = Request("http://a.gov.cn/list?page=2", meta={LOCAL: True})
+    shared = Request("http://a.gov.cn/report.html")
+    out = list(tag_followups(parent, [local, shared, copied, "an item"]))
+    assert out[-1] == "an item"
+    assert (local.meta[TOKEN], local.meta[CHILD], local.meta[REDELIVERED]) == ("t1", True, True)
+    assert TOKEN not in shared.meta and TOKEN not in copied.meta and CHILD not in copied.meta
