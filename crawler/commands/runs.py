@@ -1,5 +1,9 @@
 """Shared machinery of the scheduled commands (nightly, backfill): locks, spider choice, summaries.
 
+With HARVEST_REDIS_URL set they do not crawl: they queue the selected seeds in the shared Redis
+frontier for ``scrapy worker`` (:func:`enqueue_run`, :mod:`crawler.frontier`) and print
+``seeds= queued= filtered= run= duration_s=``; 75 then also means another run holds the frontier.
+
 Exit codes (for cron, systemd timers and CI):
     0   the run completed
     2   configuration error: bad arguments, no usable seeds, database unreachable
@@ -216,6 +220,9 @@ def scheduled_crawl(command: Any, *, lock_name: str, mode: str, province: str | 
                 raise RuntimeError(f"no family spider for platform(s) {', '.join(plan.unowned)}")
             spider_args = {"mode": mode, **({"since": str(since)} if since else {})}
             if frontier is not None:
+                if relook.rediscover:
+                    print(f"warning: {len(relook.rediscover)} seed(s) came back EMPTY repeatedly; column "
+                          "re-discovery does not run on the shared frontier: run scrapy seeds discover")
                 command.exitcode = enqueue_run(frontier, settings, store, plan, chosen, spider_args,
                                                lock_name=lock_name, started=started, seed_errors=bool(loaded.errors))
                 return
