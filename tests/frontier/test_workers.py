@@ -101,7 +101,8 @@ def test_two_workers_keep_one_request_at_a_time_per_portal_and_the_delay(tmp_pat
     try:
         queued = ws.scrapy("nightly", **env)
         assert queued.returncode == 0, queued.stdout + queued.stderr
-        workers = [ws.popen("worker", *POLITE, **env) for _ in range(2)]
+        # two requests at a time per spider and worker: neither worker can take the whole small farm
+        workers = [ws.popen("worker", "-s", "CONCURRENT_REQUESTS=2", *POLITE, **env) for _ in range(2)]
         outputs = [w.communicate(timeout=180)[0] for w in workers]
         assert [w.returncode for w in workers] == [0, 0], "\n".join(o[-2000:] for o in outputs)
         assert all(int(_figures(o, "worker")["requests"]) > 0 for o in outputs), outputs  # both crawled
