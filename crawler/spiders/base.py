@@ -66,6 +66,15 @@ KIND = "harvest_kind"  # request tag read by crawler.incremental (listing | deta
 ENTRY = "harvest_listing_entry"
 
 
+#: request meta: the request must be handled by the process that made it, because its callback
+#: needs that spider's memory: on the shared frontier (crawler/frontier/) it stays in the worker's
+#: local queue instead of going to Redis. Every listing request carries it — a seed's listing walk
+#: (pager state such as a JSON API's search form or a hanweb jpage config, and the seed's health
+#: bookkeeping) stays in the worker that read its column page — and so do the pages of one
+#: multi-page article. Detail pages and attachments go to the shared queue.
+LOCAL = "harvest_local"
+
+
 def request_key(request: Request) -> tuple[str, str, bytes]:
     return (request.method, request.url, request.body)
 
@@ -203,7 +212,7 @@ class PortalSpider(scrapy.Spider):
             self.pending_listings[seed.id] += 1
             yield request.replace(callback=self.parse_listing, errback=self.on_error,
                                   cb_kwargs={"seed": seed, "page": page},
-                                  meta={**request.meta,
+                                  meta={**request.meta, LOCAL: True,
                                         KIND: "listing-entry" if request.meta.get(ENTRY) else "listing"})
 
     # --- family hooks (pure functions in the family modules) -------------------------------
