@@ -50,8 +50,8 @@ from portalsim.server import politeness_violations  # noqa: E402
 
 SCRAPY = str(Path(sys.executable).parent / "scrapy")
 MOTO = str(Path(sys.executable).parent / "moto_server")
-PG_ADMIN = os.environ.get("HARVEST_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("HARVEST_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"  # the project's PostgreSQL (as bench/export.py)
+REDIS_URL = "redis://127.0.0.1:6379/0"  # the project's Redis; the run uses a fresh key prefix
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "us-east-1",
                "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"}
 BUCKET = "ogi-bench-scale"
