@@ -14,6 +14,10 @@ Variables:
     HARVEST_S3_ADDRESSING_STYLE  ``path`` (MinIO, most self-hosted) or ``virtual`` (OSS, COS);
                           default: boto3's choice
     HARVEST_S3_REGION     the bucket's region (default: AWS_REGION, else AWS_DEFAULT_REGION via boto3)
+    HARVEST_REDIS_URL     the shared crawl frontier (``redis://host:6379/0``): when set, ``scrapy nightly`` and
+                          ``scrapy backfill`` put their seeds into Redis and ``scrapy worker`` processes, on
+                          any machine pointing at the same Redis, crawl them (:mod:`crawler.frontier`)
+    HARVEST_REDIS_PREFIX  prefix of every frontier key in that Redis (default: ``ogi``)
     HARVEST_SEEDS         seeds directory or one CSV file (default: ``seeds/``)
     HARVEST_VAR_DIR       runtime directory for locks, job state, logs (default: ``var/``)
     HARVEST_DOWNLOAD_DELAY  seconds between requests to one host (default: 1.0)
@@ -59,6 +63,8 @@ class HarvestConfig:
     s3_region: str = ""
     parse_workers: int = 0
     db_pool_size: int = DEFAULT_DB_POOL_SIZE
+    redis_url: str = ""  # empty: no shared frontier, every command crawls in its own process
+    redis_prefix: str = "ogi"
 
 
 def _path(value: str | None, default: Path) -> Path:
@@ -106,6 +112,12 @@ def get_config(env: dict[str, str] | None = None) -> HarvestConfig:
     addressing = (env.get("HARVEST_S3_ADDRESSING_STYLE") or "").strip().lower()
     if addressing not in ("", "auto", "path", "virtual"):
         raise ValueError(f"HARVEST_S3_ADDRESSING_STYLE must be path, virtual or auto, got {addressing!r}")
+    redis_url = (env.get("HARVEST_REDIS_URL") or "").strip()
+    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError(f"HARVEST_REDIS_URL must be redis://host:port/db (or rediss://, unix://), got {redis_url!r}")
+    redis_prefix = (env.get("HARVEST_REDIS_PREFIX") or "ogi").strip()
+    if not redis_prefix or any(c in redis_prefix for c in " *?[]"):
+        raise ValueError(f"HARVEST_REDIS_PREFIX must be a plain key prefix, got {redis_prefix!r}")
     return HarvestConfig(
         database_url=database_url,
         blob_dir=_path(env.get("HARVEST_BLOB_DIR"), var_dir / "blobs"),
@@ -121,4 +133,6 @@ def get_config(env: dict[str, str] | None = None) -> HarvestConfig:
         s3_region=env.get("HARVEST_S3_REGION") or env.get("AWS_REGION") or "",
         parse_workers=parse_workers,
         db_pool_size=db_pool_size,
+        redis_url=redis_url,
+        redis_prefix=redis_prefix,
     )

@@ -16,7 +16,9 @@ report page) or ``attachment``.
   marks requests as seen before they are downloaded, so a hard kill would lose them for good.
 - In ``incremental`` mode, the next listing page is requested only if the current one yielded at
   least one new detail request (portals.md §2.F: stop at the first page with no new report link);
-  a page that yielded no report link at all (only non-report rows) is paged past.
+  a page that yielded no report link at all (only non-report rows) is paged past, and so is a
+  page the shared frontier delivered again after its worker died (meta ``harvest_redelivered``:
+  the first delivery may have stored its rows but not queued the next page).
 
 The mode is the spider's ``mode`` argument (default: setting HARVEST_RUN_MODE), except that an
 incremental run crawls a seed as in ``full`` mode until a run of the same spider has read it to the
@@ -52,6 +54,9 @@ FOLLOWED_KINDS = ("detail", "attachment")
 #: detail pages that are always requested, as in ``full`` mode: their first page is being fetched,
 #: and the article is parsed from all its pages together.
 ARTICLE_PART = "harvest_article_part"
+#: request meta of a request the shared frontier's reaper put back (crawler/frontier/: its worker
+#: died or lost Redis): its first delivery may have stored rows without queuing the next page
+REDELIVERED = "harvest_redelivered"
 
 
 @dataclass(frozen=True)
@@ -111,7 +116,7 @@ class IncrementalMiddleware:
                     held_pages.append(out)
                     continue
             yield out
-        if held_pages and (new_followed or not followed):
+        if held_pages and (new_followed or not followed or response.meta.get(REDELIVERED)):
             # a page listing no report link at all (only guides, website reports…) says nothing
             # about what is stored: page on (the spider's page cap and pager-loop check bound it)
             yield from held_pages

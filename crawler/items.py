@@ -93,6 +93,12 @@ class FetchedDocument:
     article_part: bool = False  # page 2..n of a multi-page article (parent_url = page 1)
     article_pages: list[FetchedDocument] = field(default_factory=list)  # on page 1: pages 2..n, in order
     article_missing: list[str] = field(default_factory=list)  # on page 1: pages that could not be fetched
+    # Reports published as pictures in an HTML page (图片版): the page's pictures are fetched as
+    # picture parts (archived and stored as documents whose parent is the page, never parsed
+    # alone). The crawl defers the page's OCR; `scrapy reparse` puts the archived pictures back in
+    # ``page_pictures`` (page order) and the page is read from them as the pages of one document.
+    picture_part: bool = False
+    page_pictures: list[FetchedDocument] = field(default_factory=list)
 
     def __repr__(self) -> str:
         # never the body (nor the cleaned text or parse result): items end up in log lines, e.g.

@@ -27,6 +27,16 @@ HARVEST_S3_TIMEOUT = 10.0  # seconds to connect (reads: six times that)
 HARVEST_BLOB_RETRY_ATTEMPTS = 5
 HARVEST_BLOB_RETRY_WAIT = 0.5
 HARVEST_BLOB_RETRY_MAX_WAIT = 8.0
+# the shared crawl frontier (crawler/frontier/): empty = every command crawls in its own process
+HARVEST_REDIS_URL = _config.redis_url
+HARVEST_REDIS_PREFIX = _config.redis_prefix
+# seconds a worker holds a request it popped without renewing the lease (it renews every third of
+# this while alive): a worker killed with kill -9 has its requests put back after at most this long
+HARVEST_FRONTIER_LEASE_S = 120.0
+# per-host politeness across workers: "host" (the request's host:port) or "seed" (the seed's column,
+# for a farm that serves many simulated sites from one host); the delay is DOWNLOAD_DELAY unless set
+HARVEST_POLITENESS_SCOPE = "host"
+HARVEST_POLITENESS_DELAY = None
 HARVEST_SEEDS = str(_config.seeds)
 # cleaning and parsing run in this many worker processes (0: a thread); pipelines/workers.py
 HARVEST_PARSE_WORKERS = _config.parse_workers

@@ -15,6 +15,9 @@ Outcome per document:
   canonical status to the current reading;
 * failed: the archived bytes are missing or corrupt; reported by report id, the run goes on.
 
+A page whose report is published as pictures (图片版) is read with its archived pictures (the
+documents fetched from it), in the page's order, by OCR; the crawl left it ``needs_ocr``.
+
 Each document is one transaction, and ``documents.parser_version`` records which parser read it,
 so a run killed at any point resumes where it stopped and a second run finds nothing to do.
 """
@@ -33,7 +36,15 @@ from crawler.items import FetchedDocument
 from pipelines import parsing
 from pipelines.cleaning.cleaner import clean_page
 from pipelines.cleaning.pipeline import is_html
-from pipelines.report import flag_missing_pages, missing_pages, parse_to_json, parser_input
+from pipelines.pictures import picture_urls
+from pipelines.report import (
+    container_of,
+    flag_missing_pages,
+    missing_pages,
+    page_pictures,
+    parse_to_json,
+    parser_input,
+)
 from pipelines.storage.blobs import BlobCorrupted, BlobStore, BlobStoreUnavailable
 from pipelines.storage.crossyear import evaluate_cross_year
 from pipelines.storage.models import Document, Portal, Report, ReportSource
@@ -132,6 +143,27 @@ def _article(store: ReportStore, row: Document, blobs: BlobStore, doc: FetchedDo
                 return
 
 
+def _pictures(store: ReportStore, row: Document, blobs: BlobStore, doc: FetchedDocument) -> list[FetchedDocument]:
+    """The archived pictures of a page (pictures fetched with it: image documents whose parent is
+    this page), in the page's order (:func:`pipelines.pictures.picture_urls` over its content
+    container); a picture the page no longer shows is left out."""
+    with store.sessions() as session:
+        rows = session.scalars(
+            select(Document).where(Document.parent_url.in_({row.final_url, row.requested_url}),
+                                   Document.id != row.id, Document.content_type.like("image/%"))
+            .order_by(Document.id)).all()
+    if not rows:
+        return []
+    container = container_of(doc)
+    order = picture_urls(container if container is not None else doc.body.decode("utf-8", "replace"),
+                         row.final_url)
+    by_url: dict[str, Document] = {}
+    for picture in rows:
+        for url in (picture.requested_url, picture.final_url):
+            by_url.setdefault(url, picture)
+    return [_fetched(by_url[url], blobs) for url in order if url in by_url]
+
+
 def reparse_document(store: ReportStore, blobs: BlobStore, document_id: int) -> bool:
     """Read one stored document again and store the outcome; True when its content changed.
 
@@ -145,8 +177,12 @@ def reparse_document(store: ReportStore, blobs: BlobStore, document_id: int) -> 
         hint = session.scalar(select(Portal.agency).where(Portal.id == row.portal_id)) if row.portal_id else None
     doc = _fetched(row, blobs)
     _article(store, row, blobs, doc, versions)
+    pictures = None
+    if is_html(doc):
+        doc.page_pictures = _pictures(store, row, blobs, doc)
+        pictures = page_pictures(doc)
     body, content_type = parser_input(doc)
-    parsed = parse_to_json(body, content_type, doc.filename, hint)
+    parsed = parse_to_json(body, content_type, doc.filename, hint, pictures=pictures)
     flag_missing_pages(parsed, missing_pages(doc), 1 + len(doc.article_pages) + len(doc.article_missing))
     current = {v.id for v in versions if not v.superseded}
     unchanged = not current and row.parse_status == "not_report"  # still no report

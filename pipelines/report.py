@@ -8,12 +8,15 @@ The parser never raises for bad input; anything it raises anyway is a bug, turne
 ``failed`` result with the reason so the document is still stored (its bytes are already
 archived). A page of a multi-page article (``article_part``) is not parsed alone: its article's
 first page is parsed from all pages' containers joined, and flagged ``incomplete["pages"]`` when
-a page is missing. Stats: harvest/parse/<status>, harvest/parse/article_part.
+a page is missing. A picture of a 图片版 page (``picture_part``) is not parsed alone either: the
+crawl leaves the page ``needs_ocr`` (deferred) and ``scrapy reparse`` reads it with its archived
+pictures. Stats: harvest/parse/<status>, harvest/parse/article_part, harvest/parse/picture_part.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import html
 import logging
 from dataclasses import replace
@@ -32,14 +35,18 @@ logger = logging.getLogger(__name__)
 
 
 def parse_to_json(body: bytes, content_type: str | None, filename: str | None,
-                  agency_hint: str | None = None, ocr: bool = True) -> dict[str, Any]:
+                  agency_hint: str | None = None, ocr: bool = True,
+                  pictures: list[tuple[str, bytes]] | None = None) -> dict[str, Any]:
     """Canonical ``ogi-report/1`` JSON for one document; never raises. ``agency_hint``: the
     seed's agency (expands a short form of the name printed in the title). ``ocr=False``: scans
-    stay ``needs_ocr`` for ``scrapy reparse --status needs_ocr`` (the crawl's default)."""
+    stay ``needs_ocr`` for ``scrapy reparse --status needs_ocr`` (the crawl's default).
+    ``pictures``: (SHA-256, bytes) of an HTML page's report pictures in page order (图片版), as
+    ``scrapy reparse`` reads them from the archive; None: not at hand (the crawl), the page stays
+    ``needs_ocr`` for the reparse."""
     limits = None if ocr else replace(DEFAULT_LIMITS, ocr=False)
     try:
         result = parse_document(body, content_type=content_type, filename=filename, agency_hint=agency_hint,
-                                limits=limits)
+                                limits=limits, pictures=pictures)
     except Exception as exc:  # the parse boundary: a parser bug must not lose the document
         logger.exception("parser raised on a %d-byte %s document", len(body), content_type)
         result = ParseFailure(status="failed", reason=f"parser error: {type(exc).__name__}: {exc}",
@@ -84,6 +91,12 @@ def missing_pages(item: FetchedDocument) -> list[str]:
     if container_of(item) is None:  # page 1 is read raw, alone: no other page is in the input
         return [*item.article_missing, *(p.url for p in item.article_pages)]
     return [*item.article_missing, *(p.url for p in item.article_pages if container_of(p) is None)]
+
+
+def page_pictures(item: FetchedDocument) -> list[tuple[str, bytes]]:
+    """The (SHA-256, bytes) of the report pictures put back on a 图片版 page by the reparse, in
+    page order (the crawl fetches them after the page: none at hand there)."""
+    return [(p.sha256 or hashlib.sha256(p.body).hexdigest(), p.body) for p in item.page_pictures]
 
 
 def flag_missing_pages(result: dict[str, Any], missing: list[str], pages: int) -> dict[str, Any]:
@@ -131,6 +144,9 @@ class ReportParsingPipeline:
             return item
         if item.parse_result is not None:  # already failed upstream (its cleaning worker died)
             self.crawler.stats.inc_value(f"harvest/parse/{item.parse_result['status']}")
+            return item
+        if item.picture_part:  # a picture of a 图片版 page: read with the page, never alone
+            self.crawler.stats.inc_value("harvest/parse/picture_part")
             return item
         body, content_type = parser_input(item)
         hint = seed_agency(self.crawler.spider, item.portal_id) if item.portal_id else None

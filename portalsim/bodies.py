@@ -327,6 +327,48 @@ def png_scan(seed: int, width: int = 120, height: int = 160) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
+#: resolution of the pictures of a 图片版 page (the OCR reader's own rendering resolution)
+PICTURE_DPI = 150
+_PICTURE_PDFS: dict[str, bytes] = {}
+_PICTURE_LOCK = threading.RLock()  # pdfium is not thread-safe; the server renders in threads
+
+
+def _picture_pdf(key: str, body: ReportBody) -> bytes:
+    with _PICTURE_LOCK:
+        if key not in _PICTURE_PDFS:
+            _PICTURE_PDFS[key] = render_attachment(body, "pdf")
+        return _PICTURE_PDFS[key]
+
+
+def picture_pages(key: str, body: ReportBody) -> int:
+    """How many pictures a 图片版 of ``body`` has: the pages of its PDF rendering (cached by ``key``)."""
+    import pypdfium2 as pdfium
+
+    with _PICTURE_LOCK:
+        pdf = pdfium.PdfDocument(_picture_pdf(key, body))
+        try:
+            return len(pdf)
+        finally:
+            pdf.close()
+
+
+@functools.lru_cache(maxsize=64)
+def _picture_png(key: str, pdf: bytes, k: int) -> bytes:
+    from portalsim.scans import render_pages
+
+    with _PICTURE_LOCK:
+        (image,) = render_pages(pdf, [k], dpi=PICTURE_DPI)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=False)
+    return out.getvalue()
+
+
+def picture_png(key: str, body: ReportBody, k: int) -> bytes:
+    """Page ``k`` (1-based) of ``body``'s PDF rendering as a greyscale PNG at :data:`PICTURE_DPI`:
+    a report published as pictures (图片版), deterministic for ``key`` and cached."""
+    return _picture_png(key, _picture_pdf(key, body), k)
+
+
 @functools.lru_cache(maxsize=None)
 def scan_pdf(seed: int, pages: int = 3) -> bytes:
     """A 'scanned' PDF: page images only, no text layer (portals.md §5.10)."""

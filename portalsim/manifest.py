@@ -105,7 +105,7 @@ def build_manifest(farm: Farm, urls: FarmUrls) -> dict:
                         "url": urls.url(portal, a.path), "filename": a.filename, "format": a.fmt,
                         "final_url": urls.url(portal, a.final_path) if a.final_path else None,
                         "oversized": a.oversized, "scan": a.scan} for a in files],
-                    "image_urls": [urls.url(portal, p) for p in family.image_urls(portal, doc)],
+                    "image_urls": [urls.url(portal, p) for p in family.image_urls(farm, portal, doc)],
                     "body": {"source": body.source, "id": body.source_id},
                     "cells": dict(body.cells) if body.cells and doc.body_format not in ("image", "scan-pdf") else None,
                     "same_as": doc.same_as or None,

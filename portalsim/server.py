@@ -102,6 +102,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, method: str) -> None:
         fs: FarmServer = self.server.farm_server
+        began = time.monotonic()
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         split = urlsplit(self.path)
@@ -115,7 +116,10 @@ class _Handler(BaseHTTPRequestHandler):
         # logged before sending: a client retrying after a reset or a stall may be back before
         # this handler returns
         self._answer_entry = fs.record_answer(method, self.path, body, answer_outcome(result))
-        self._send(result, method)
+        try:
+            self._send(result, method)
+        finally:
+            fs.record_timing(self.server.own_portal, split.path, began, time.monotonic())
 
     def _send(self, result, method: str) -> None:
         if isinstance(result, faults.Action):
@@ -161,6 +165,32 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(result.body)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+
+#: how late the farm may note when it finished an answer: the handler thread takes the time after
+#: its last write, and on a loaded machine (GIL, CPU contention) that can come tens of
+#: milliseconds after the client has already read the answer
+TIMING_SLACK_S = 0.05
+
+
+def politeness_violations(timings: list[tuple[str, str, float, float]], delay: float,
+                          slack: float = TIMING_SLACK_S) -> list[str]:
+    """Per portal, requests that overlapped the previous one or started less than ``delay`` seconds
+    (minus ``slack``, see TIMING_SLACK_S) after it ended; robots.txt and the farm's own paths are
+    left out (they are not a portal's pages). One line per violation."""
+    by_portal: dict[str, list[tuple[float, float, str]]] = {}
+    for portal, path, start, end in timings:
+        if portal and not path.endswith("/robots.txt"):
+            by_portal.setdefault(portal, []).append((start, end, path))
+    found = []
+    for portal, spans in sorted(by_portal.items()):
+        spans.sort()
+        for (s0, e0, p0), (s1, _, p1) in zip(spans, spans[1:]):
+            if s1 < e0 - slack:
+                found.append(f"{portal}: {p1} started {e0 - s1:.3f} s before {p0} ended")
+            elif s1 - e0 < delay - slack:
+                found.append(f"{portal}: {p1} started {s1 - e0:.3f} s after {p0} ended (delay {delay} s)")
+    return found
 
 
 #: answers after which a client may repeat the same request (its retry, not a duplicate fetch):
@@ -223,6 +253,9 @@ class FarmServer:
         self.requests: list[tuple[str, str]] = []             # (method, path?query)
         self.request_log: list[tuple[str, str, str]] = []     # (method, path?query, request body)
         self.answer_log: list[tuple[str, str, str, str]] = []  # (method, path?query, body, outcome)
+        #: (portal id or "" for the farm's own paths, path, start, end) of every answered request, in
+        #: time.monotonic() seconds: per-portal politeness checks (:func:`politeness_violations`)
+        self.timings: list[tuple[str, str, float, float]] = []
         self._log_generation = 0  # bumped by clear_log, so a late settle_answer cannot hit a new log
         self._tmpdir: tempfile.TemporaryDirectory | None = None
         self._raw_listeners: list[socket.socket] = []
@@ -372,8 +405,15 @@ class FarmServer:
                 method, path, body, _ = self.answer_log[index]
                 self.answer_log[index] = (method, path, body, outcome)
 
+    def record_timing(self, own_portal: str | None, path: str, start: float, end: float) -> None:
+        parts = path.split("/")
+        portal = own_portal or (parts[2] if len(parts) > 2 and parts[1] == "p" else "")
+        with self._log_lock:
+            self.timings.append((portal, path, start, end))
+
     def clear_log(self) -> None:
         with self._log_lock:
+            self.timings.clear()
             self.requests.clear()
             self.request_log.clear()
             self.answer_log.clear()

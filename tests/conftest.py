@@ -19,6 +19,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,32 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"shared corpus not found at {CORPUS}")
     return CORPUS
+
+
+@dataclass(frozen=True)
+class RedisSpace:
+    """A Redis URL and a key prefix of one test's own (the server is shared with other tests)."""
+
+    url: str
+    prefix: str
+
+    def client(self):  # noqa: ANN201 - redis is a test extra
+        import redis
+
+        return redis.Redis.from_url(self.url, decode_responses=True)
+
+
+@pytest.fixture
+def redis_space() -> Iterator[RedisSpace]:
+    """The real Redis at 127.0.0.1:6379 (tests marked ``redis``), with a fresh key prefix whose keys
+    are deleted afterwards."""
+    require_service("Redis", REDIS_HOST, REDIS_PORT)
+    space = RedisSpace(f"redis://{REDIS_HOST}:{REDIS_PORT}/0", f"ogitest-{uuid.uuid4().hex[:10]}")
+    try:
+        yield space
+    finally:
+        client = space.client()
+        keys = list(client.scan_iter(match=f"{space.prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+        client.close()

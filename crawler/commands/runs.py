@@ -1,5 +1,9 @@
 """Shared machinery of the scheduled commands (nightly, backfill): locks, spider choice, summaries.
 
+With HARVEST_REDIS_URL set they do not crawl: they queue the selected seeds in the shared Redis
+frontier for ``scrapy worker`` (:func:`enqueue_run`, :mod:`crawler.frontier`) and print
+``seeds= queued= filtered= run= duration_s=``; 75 then also means another run holds the frontier.
+
 Exit codes (for cron, systemd timers and CI):
     0   the run completed
     2   configuration error: bad arguments, no usable seeds, database unreachable
@@ -174,6 +178,15 @@ def scheduled_crawl(command: Any, *, lock_name: str, mode: str, province: str | 
     settings = command.settings
     process = command.crawler_process
     started = time.monotonic()
+    frontier = None
+    if settings.get("HARVEST_REDIS_URL"):  # the shared frontier: seeds go to Redis, workers crawl them
+        from crawler.frontier import Frontier, FrontierUnavailable, connect
+        try:
+            frontier = Frontier(connect(settings["HARVEST_REDIS_URL"]), settings["HARVEST_REDIS_PREFIX"])
+        except FrontierUnavailable as exc:
+            fail(str(exc))
+            command.exitcode = EXIT_CONFIG
+            return
     seeds_path = Path(settings["HARVEST_SEEDS"])
     loaded = load_run_seeds(seeds_path)
     for problem in loaded.errors:
@@ -205,7 +218,15 @@ def scheduled_crawl(command: Any, *, lock_name: str, mode: str, province: str | 
                               warn=lambda message: print(f"warning: {message}"))
             if plan.unowned:  # seeds and detections are validated against the registry: a missed registration
                 raise RuntimeError(f"no family spider for platform(s) {', '.join(plan.unowned)}")
-            crawlers = schedule_plan(process, plan, mode=mode, **({"since": str(since)} if since else {}))
+            spider_args = {"mode": mode, **({"since": str(since)} if since else {})}
+            if frontier is not None:
+                if relook.rediscover:
+                    print(f"warning: {len(relook.rediscover)} seed(s) came back EMPTY repeatedly; column "
+                          "re-discovery does not run on the shared frontier: run scrapy seeds discover")
+                command.exitcode = enqueue_run(frontier, settings, store, plan, chosen, spider_args,
+                                               lock_name=lock_name, started=started, seed_errors=bool(loaded.errors))
+                return
+            crawlers = schedule_plan(process, plan, **spider_args)
             # a seed due for a re-look that has a homepage: its column is discovered again, alongside
             rediscover = [s for s in chosen if s.id in set(relook.rediscover)]
             discovery = (schedule_discovery(process, rediscover, settings.getint("HARVEST_DISCOVER_MAX_PAGES") or None)
@@ -233,3 +254,29 @@ def scheduled_crawl(command: Any, *, lock_name: str, mode: str, province: str | 
         command.exitcode = EXIT_INCOMPLETE
     elif loaded.errors:
         command.exitcode = EXIT_SEED_ERRORS
+
+
+def enqueue_run(frontier: Any, settings: Any, store: Any, plan: CrawlPlan, chosen: list[Seed],
+                spider_args: dict[str, Any], *, lock_name: str, started: float, seed_errors: bool) -> int:
+    """The run on the shared frontier (HARVEST_REDIS_URL): write the seeds' ``portals`` rows, push
+    their first requests into Redis for ``scrapy worker`` (:mod:`crawler.frontier`) and print
+    ``seeds= queued= filtered= run= duration_s=``. Returns the exit code."""
+    from crawler.commands._common import fail
+    from crawler.frontier import FrontierBusy, FrontierUnavailable
+    from crawler.frontier.enqueue import enqueue_plan
+    from crawler.frontier.scheduler import REDIS_ERRORS
+
+    run = {"command": lock_name, "run_mode": settings.get("HARVEST_RUN_MODE"),
+           "filters": dict(settings.getdict("HARVEST_RUN_FILTERS")), **spider_args}
+    store.upsert_portals([seed.portal_row() for seed in chosen])
+    try:
+        result = enqueue_plan(frontier, settings, plan, run, spider_args)
+    except FrontierBusy as exc:
+        fail(str(exc))
+        return EXIT_LOCKED
+    except REDIS_ERRORS as exc:
+        fail(str(FrontierUnavailable(f"Redis lost while queueing the run: {exc}")))
+        return EXIT_INCOMPLETE
+    print(key_values({"seeds": len(chosen), "queued": result.queued, "filtered": result.filtered,
+                      "run": result.status, "duration_s": round(time.monotonic() - started, 1)}))
+    return EXIT_SEED_ERRORS if seed_errors else EXIT_OK

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from crawler import patterns as P
 from crawler.seeds.urls import mask_credentials
@@ -74,6 +75,12 @@ class Seed:
     @property
     def location(self) -> str:
         return f"{self.source}:{self.line}"
+
+    def portal_row(self) -> dict[str, Any]:
+        """The seed as a row of the ``portals`` table (written by the run that crawls it)."""
+        return {"id": self.id, "province": self.province, "city": self.city, "county": self.county,
+                "adcode": self.adcode, "level": self.level, "agency": self.agency,
+                "column_url": self.column_url, "platform": self.platform, "active": self.active}
 
 
 @dataclass

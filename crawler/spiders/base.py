@@ -40,6 +40,7 @@ from crawler.seeds import Seed, crawlable, for_platforms, load_seeds, log_proble
 from crawler.spiders import health
 from crawler.spiders import links as L
 from crawler.spiders import patterns as SP
+from pipelines.pictures import MAX_PICTURE_BYTES
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -63,6 +64,15 @@ KIND = "harvest_kind"  # request tag read by crawler.incremental (listing | deta
 #: API call, a list script): tagged ``listing-entry`` so the incremental middleware's "stop paging
 #: when nothing new" rule does not cut the chain before the first real rows
 ENTRY = "harvest_listing_entry"
+
+
+#: request meta: the request must be handled by the process that made it, because its callback
+#: needs that spider's memory: on the shared frontier (crawler/frontier/) it stays in the worker's
+#: local queue instead of going to Redis. Every listing request carries it — a seed's listing walk
+#: (pager state such as a JSON API's search form or a hanweb jpage config, and the seed's health
+#: bookkeeping) stays in the worker that read its column page — and so do the pages of one
+#: multi-page article. Detail pages and attachments go to the shared queue.
+LOCAL = "harvest_local"
 
 
 def request_key(request: Request) -> tuple[str, str, bytes]:
@@ -202,7 +212,7 @@ class PortalSpider(scrapy.Spider):
             self.pending_listings[seed.id] += 1
             yield request.replace(callback=self.parse_listing, errback=self.on_error,
                                   cb_kwargs={"seed": seed, "page": page},
-                                  meta={**request.meta,
+                                  meta={**request.meta, LOCAL: True,
                                         KIND: "listing-entry" if request.meta.get(ENTRY) else "listing"})
 
     # --- family hooks (pure functions in the family modules) -------------------------------
@@ -306,18 +316,22 @@ class PortalSpider(scrapy.Spider):
                 return
             self._inc("harvest/detail/attachment_only")
         yield self.document_item(response, seed, link_title=link.title, parent_url=part_of)
-        files = [(a.url, a.name) for a in L.attachments_from_html(text, response.url)]
-        files += [(u, L.filename_from_url(u)) for u in L.scan_images(text, response.url)]
-        for url, name in files:
+        files = [(a.url, a.name, False) for a in L.attachments_from_html(text, response.url)]
+        # a report published as pictures (图片版): its page pictures, archived for the page's OCR
+        files += [(u, L.filename_from_url(u), True) for u in L.scan_images(text, response.url)]
+        for url, name, picture in files:
             if self.allowed(seed, url, attachment=True):
-                self._inc("harvest/detail/attachments")
+                self._inc("harvest/detail/pictures" if picture else "harvest/detail/attachments")
+                meta: dict[str, Any] = {KIND: "attachment"}
+                if picture:
+                    meta["download_maxsize"] = MAX_PICTURE_BYTES
                 yield Request(url, callback=self.parse_attachment, errback=self.on_error,
                               cb_kwargs={"seed": seed, "parent_url": response.url, "name": name,
-                                         "link_title": link.title},
-                              meta={KIND: "attachment"})
+                                         "link_title": link.title, "picture": picture},
+                              meta=meta)
 
     def parse_attachment(self, response: Response, seed: Seed, parent_url: str, name: str,
-                         link_title: str) -> Iterator[Any]:
+                         link_title: str, picture: bool = False) -> Iterator[Any]:
         if seed.id in self.backed_off:
             return
         content_type = _header(response, "Content-Type") or ""
@@ -328,7 +342,9 @@ class PortalSpider(scrapy.Spider):
                     yield from self.record(seed, event, response.url)
                 self._inc(f"harvest/attachment/{event.split(':')[-1]}")
                 return
-        yield self.document_item(response, seed, link_title=link_title, parent_url=parent_url, name=name)
+        item = self.document_item(response, seed, link_title=link_title, parent_url=parent_url, name=name)
+        item.picture_part = picture
+        yield item
 
     def document_item(self, response: Response, seed: Seed, *, link_title: str | None,
                       parent_url: str | None, name: str | None = None) -> FetchedDocument:

@@ -14,6 +14,7 @@ from parsel import Selector
 
 from crawler.spiders import patterns
 from pipelines.decoding import decode
+from pipelines.pictures import picture_urls
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -133,15 +134,16 @@ def attachments_from_html(html: str, base_url: str) -> list[Attachment]:
 
 
 def scan_images(html: str, base_url: str, max_text: int = 200) -> list[str]:
-    """Images of an image-only report page (little text in the container, ``<img>`` scans)."""
+    """Pictures of an image-only report page (图片版: little text in the container, the report as
+    ``<img>``), in page order; logos, QR codes, icons and a runaway count are left out
+    (:func:`pipelines.pictures.picture_urls`, which ``scrapy reparse`` uses to read them back)."""
     root = content_container(html)
     if root is None:
         return []
     text = normalise_title("".join(root.css("::text").getall()))
     if len(text) > max_text:
         return []
-    return list(dict.fromkeys(urljoin(base_url, src.strip()) for src in root.css("img::attr(src)").getall()
-                              if src.strip() and not src.startswith("data:")))
+    return picture_urls(root.get(), base_url)
 
 
 def is_report_page(html: str) -> bool:

@@ -39,7 +39,7 @@ from crawler.items import FetchedDocument
 from crawler.spiders import links as L
 from crawler.spiders import patterns
 from crawler.spiders.articles import PendingArticle
-from crawler.spiders.base import KIND, PortalSpider
+from crawler.spiders.base import KIND, LOCAL, PortalSpider
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -207,7 +207,7 @@ class TrsSpider(PortalSpider):
             self._inc("harvest/article/parts")
             yield Request(url, callback=self.parse_article_page, errback=self.on_article_page_error,
                           cb_kwargs={"seed": seed, "link": link, "part_of": key},
-                          meta={KIND: "detail", ARTICLE_PART: url},
+                          meta={KIND: "detail", ARTICLE_PART: url, LOCAL: True},
                           dont_filter=True)  # a dropped page would hold the article until idle
         yield from self._finish_article(key)  # every other page off-site: page 1 alone, incomplete
 
@@ -268,7 +268,7 @@ class TrsSpider(PortalSpider):
         # a data: URL never leaves the process; its callback (or errback) yields the held articles
         engine.crawl(Request("data:,", callback=self.emit_stalled_articles,
                              errback=self.emit_stalled_articles, dont_filter=True,
-                             meta={"dont_obey_robotstxt": True}))
+                             meta={"dont_obey_robotstxt": True, LOCAL: True}))
         raise DontCloseSpider
 
     def emit_stalled_articles(self, _: object = None) -> Iterator[FetchedDocument]:

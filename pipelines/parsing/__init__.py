@@ -20,15 +20,22 @@ __all__ = ["BASE_PARSER_VERSION", "PARSER_VERSION", "ParseFailure", "ParsedRepor
 
 
 def parse_extracted(doc: ExtractedDocument, *, name: str = "document",
-                    agency_hint: str | None = None) -> ParsedReport | ParseFailure:
+                    agency_hint: str | None = None, pictures_at_hand: bool = True) -> ParsedReport | ParseFailure:
     """Semantic layer over extracted content. ``agency_hint``: the seed's agency, used only to
-    expand a short form the title prints ("财金局") into its full name."""
+    expand a short form the title prints ("财金局") into its full name. ``pictures_at_hand``
+    False: a page whose report is published as pictures (图片版) was read without them (the
+    crawl): it stays ``needs_ocr``, deferred to `scrapy reparse --status needs_ocr`."""
     from pipelines.parsing.checks import run_checks
     from pipelines.parsing.extract.text import strip_boilerplate
     from pipelines.parsing.metadata import extract_metadata, looks_like_report
     from pipelines.parsing.sections import find_sections
     from pipelines.parsing.tables import extract_tables
 
+    if doc.needs_ocr and doc.picture_sources:
+        return ParseFailure(status="needs_ocr", reason=f"{name}: the report is published as pictures (图片版); "
+                            f"OCR read nothing of them ({'; '.join(doc.warnings[-3:])})",
+                            source_format=doc.source_format, parser_version=PARSER_VERSION,
+                            warnings=tuple(doc.warnings))
     if doc.needs_ocr:
         from pipelines.parsing.extract.ocr import available, missing_reason
 
@@ -58,10 +65,15 @@ def parse_extracted(doc: ExtractedDocument, *, name: str = "document",
     n_main = sum(1 for s in sections if s.key.startswith("s") or s.key.startswith("pre2019"))
     ok, reason = looks_like_report(doc, md, n_main, has_tables)
     if not ok and _report_in_pictures(doc, md):
+        from pipelines.parsing.extract import OCR_DEFERRED
+
+        # read without its pictures (the crawl): the version without OCR, so the reparse selects it
+        later = "" if pictures_at_hand else f"; {OCR_DEFERRED}"
         return ParseFailure(status="needs_ocr", title=md.title, agency=md.agency, year=md.year,
                             reason=f"{name}: the report is published as {doc.images} image(s) with no text "
-                                   "of its own (图片版); OCR needed",
-                            source_format=doc.source_format, parser_version=PARSER_VERSION,
+                                   f"of its own (图片版); OCR needed{later}",
+                            source_format=doc.source_format,
+                            parser_version=PARSER_VERSION if pictures_at_hand else BASE_PARSER_VERSION,
                             warnings=tuple(doc.warnings))
     if not ok:
         return ParseFailure(status="not_report", reason=f"{name}: {reason}", title=md.title, agency=md.agency,
@@ -78,6 +90,8 @@ def parse_extracted(doc: ExtractedDocument, *, name: str = "document",
 
         cells = with_confidence(doc, cells)
         extra["ocr"] = True
+        if doc.picture_sources:  # page k of a cell's provenance is picture k of the page
+            extra["pictures"] = [{"page": k, "sha256": s} for k, s in enumerate(doc.picture_sources, start=1)]
     checks = tuple(run_checks(cells))
     if doc.ocr:
         checks = name_doubtful(checks, cells)
@@ -100,11 +114,16 @@ def _report_in_pictures(doc: ExtractedDocument, md) -> bool:
 
 
 def parse_document(body: bytes, *, content_type: str | None = None, filename: str | None = None,
-                   limits=None, agency_hint: str | None = None) -> ParsedReport | ParseFailure:
+                   limits=None, agency_hint: str | None = None,
+                   pictures: list[tuple[str, bytes]] | None = None) -> ParsedReport | ParseFailure:
     """Parse one document; never raises for bad input (failures are :class:`ParseFailure`).
 
     ``agency_hint``: the agency of the seed the document was found under (optional); it only
-    replaces a short form of the name printed in the title, never a different agency."""
+    replaces a short form of the name printed in the title, never a different agency.
+    ``pictures``: (SHA-256, bytes) of an HTML page's report pictures in page order; a page whose
+    report is published as pictures (图片版) is read from them by OCR
+    (:func:`pipelines.parsing.extract.with_pictures`). None: not at hand (the page stays
+    ``needs_ocr``, deferred)."""
     from pipelines.parsing.extract import ExtractionError, extract
 
     name = filename or "document"
@@ -118,7 +137,13 @@ def parse_document(body: bytes, *, content_type: str | None = None, filename: st
         return ParseFailure(status="failed", reason=f"{name}: unexpected {type(exc).__name__}: {exc}",
                             parser_version=PARSER_VERSION)
     try:
-        return parse_extracted(doc, name=name, agency_hint=agency_hint)
+        if pictures is not None and doc.images and not doc.ocr and doc.source_format == "html":
+            from pipelines.parsing.extract import with_pictures
+            from pipelines.parsing.metadata import extract_metadata
+
+            if _report_in_pictures(doc, extract_metadata(doc, agency_hint=agency_hint)):
+                doc = with_pictures(doc, pictures, limits)
+        return parse_extracted(doc, name=name, agency_hint=agency_hint, pictures_at_hand=pictures is not None)
     except Exception as exc:  # defensive: report, never raise
         return ParseFailure(status="failed", reason=f"{name}: parser error {type(exc).__name__}: {exc}",
                             source_format=doc.source_format, parser_version=PARSER_VERSION,

@@ -233,3 +233,14 @@ EXTRACT_JS_START = _re_extract.compile(
 EXTRACT_CJK = _re_extract.compile(r"[\u4e00-\u9fff]")
 # Any whitespace run in HTML text (renders as one space), incl. newlines, NBSP and U+3000.
 EXTRACT_HTML_WS = _re_extract.compile(r"\s+")
+
+# Row labels read by OCR (a wrong or missing character): matched to the catalogue by edit
+# distance, only for labels of at least FUZZY_LABEL_MIN_CHARS characters (numbering excluded),
+# at most max(1, FUZZY_LABEL_RATIO × length) edits, and only when the best label is unique and at
+# least FUZZY_LABEL_MARGIN edits better than the runner-up; otherwise the label stays unmatched.
+FUZZY_LABEL_MIN_CHARS = 6
+FUZZY_LABEL_RATIO = 0.1
+FUZZY_LABEL_MARGIN = 2
+# The numbering in front of a row label ("1." "(一)" "二.", or one OCR misread there: "l." "(口)")
+# left out of the comparison.
+LABEL_NUMBERING = re.compile(r"^(?:[^.()]{1,2}[.．、]|\([^()]{1,2}\))")

@@ -40,6 +40,7 @@ from typing import Any
 
 from pipelines.parsing import patterns as P
 from pipelines.parsing import schema
+from pipelines.parsing.fuzzy import fuzzy_match
 from pipelines.parsing.types import Cell, ExtractedDocument
 from pipelines.parsing.values import MISSING, is_value_token, norm_label, parse_value
 
@@ -61,6 +62,9 @@ T3_GROUP_PREFIXES = tuple(sorted({norm_label(g.label) for g in schema.T3.groups}
                                  | {norm_label(schema.t3_row("other.single").label)}, key=len, reverse=True))
 # Table 2 row labels, longest first, for labels glued after header text ("…现行有效件数规章").
 T2_LABELS_BY_LENGTH = tuple(sorted(P.T2_ROWS, key=len, reverse=True))
+# Table 3's catalogue labels (normalised) → row key, for OCR-noisy labels (:mod:`.fuzzy`).
+T3_CATALOGUE = {norm_label(r.label): r.key for single in (False, True) for r in schema.t3_rows(single=single)
+                if r.key in T3_KEY_INDEX}
 
 
 @dataclass
@@ -451,7 +455,9 @@ class _Segments:
     t4_seen: bool = False
 
 
-def _segment(tokens: list[str]) -> _Segments:
+def _segment(tokens: list[str], fuzzy: bool = False) -> _Segments:
+    """Row labels and their value tokens per table; ``fuzzy``: a label no exact rule recognises
+    may match a catalogue label despite OCR noise (:func:`pipelines.parsing.fuzzy.fuzzy_match`)."""
     seg = _Segments()
     state: str | None = None
     current: list[str] | None = None
@@ -486,6 +492,8 @@ def _segment(tokens: list[str]) -> _Segments:
             continue
         if state == "t2":
             key, head = _match_t2(n)
+            if key is None and fuzzy:
+                key = fuzzy_match(n, P.T2_ROWS)
             if key is not None and key not in seg.t2_rows:
                 if head:
                     seg.t2_header.append(head)
@@ -495,6 +503,10 @@ def _segment(tokens: list[str]) -> _Segments:
             continue
         if state == "t3":
             key = _match_t3(n, last_t3)
+            if key is None and fuzzy and len(n) <= P.T3_LABEL_MAX:
+                after = T3_KEY_INDEX.get(last_t3, -1) if last_t3 else -1
+                key = fuzzy_match(_strip_groups(n), T3_CATALOGUE,
+                                  keys=[k for k, i in T3_KEY_INDEX.items() if i > after])
             if key is not None:
                 last_t3 = key
                 if key == "other.single":
@@ -616,7 +628,7 @@ def _resolve_by_columns(glued: dict[str, GluedRow], known: dict[str, list[int | 
 
 def extract_tables(doc: ExtractedDocument, *, year: int | None = None) -> TableResult:
     res = TableResult()
-    seg = _segment(token_stream(doc))
+    seg = _segment(token_stream(doc), fuzzy=doc.ocr)  # OCR noise in labels: OCR'd documents only
     positional_rows: list[str] = []
     if any(c.startswith(P.GLUED_PREFIX) for rows in (seg.t2_rows, seg.t3_rows) for cand in rows.values()
            for c in cand) or any(c.startswith(P.GLUED_PREFIX) for c in seg.t4_cand):

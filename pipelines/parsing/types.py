@@ -49,6 +49,9 @@ class ExtractedDocument:
     images: int = 0  # <img> elements of an HTML document (a report published as pictures)
     ocr: bool = False  # the text was recognised from page images (see extract/ocr.py)
     ocr_pages: tuple[int, ...] = ()  # pages without a text layer (1-based; PDF)
+    # pictures of a 图片版 page read by OCR: the SHA-256 of the picture each page came from (page k
+    # is picture k, 1-based), so a cell's provenance (block → page) names its picture
+    picture_sources: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:

@@ -75,10 +75,7 @@ class StoragePipeline:
     def _write_portals(self, seeds: list[Seed] | None) -> None:
         if self.portals_written or seeds is None:
             return
-        self.store.upsert_portals([
-            {"id": s.id, "province": s.province, "city": s.city, "county": s.county, "adcode": s.adcode,
-             "level": s.level, "agency": s.agency, "column_url": s.column_url,
-             "platform": s.platform, "active": s.active} for s in seeds])
+        self.store.upsert_portals([s.portal_row() for s in seeds])
         self.portals_written = True
 
     def _spider_seeds(self) -> list[Seed] | None:

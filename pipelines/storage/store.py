@@ -202,7 +202,8 @@ class ReportStore:
         is found again here, or created if the article arrives first. Returns the rows created.
         """
         created = 0
-        for page in getattr(doc, "article_pages", None) or ():
+        # the pictures a 图片版 page was read from (put back by the reparse) are its sources too
+        for page in [*(getattr(doc, "article_pages", None) or ()), *(getattr(doc, "page_pictures", None) or ())]:
             if not page.sha256:
                 raise ValueError(f"article page {page.url} has no sha256: archive its bytes before storing it")
             page_row, new = cls._document_row(session, page, crawl_run_id)

@@ -105,8 +105,22 @@ def attachments(portal: Portal, doc: Document, path_for: Callable[[int, str], st
     return result
 
 
-def image_paths(portal: Portal, doc: Document) -> list[str]:
-    return [f"/images/scan_{doc.doc_id}_{k}.png" for k in range(1, 4)]
+def picture_body(farm: Farm, portal: Portal, doc: Document) -> bodies.ReportBody:
+    """What a 图片版 shows in its pictures: the report of its 文字版 (same year in the column), so
+    the pictures read to the text version's cells; the page's own body when there is none."""
+    text = next((d for d in portal.documents if d.edition == "文字版" and d.year == doc.year
+                 and d.text_id == doc.text_id), None)
+    return body_of(farm, portal, text or doc)
+
+
+def image_paths(farm: Farm, portal: Portal, doc: Document) -> list[str]:
+    """The pictures of a 图片版 page: one PNG per page of its report (see :func:`image_response`)."""
+    pages = bodies.picture_pages(_picture_key(farm, portal, doc), picture_body(farm, portal, doc))
+    return [f"/images/scan_{doc.doc_id}_{k}.png" for k in range(1, pages + 1)]
+
+
+def _picture_key(farm: Farm, portal: Portal, doc: Document) -> str:
+    return f"{farm.seed}:{portal.portal_id}:{doc.doc_id}:{doc.text_id}:{doc.year}"
 
 
 def content_html(farm: Farm, portal: Portal, doc: Document, files: list[Attachment],
@@ -117,7 +131,7 @@ def content_html(farm: Farm, portal: Portal, doc: Document, files: list[Attachme
     href = href or (lambda path: p + path)
     parts: list[str] = []
     if doc.body_format == "image":
-        for k, path in enumerate(image_paths(portal, doc), 1):
+        for k, path in enumerate(image_paths(farm, portal, doc), 1):
             parts.append(f'<p style="text-align:center;"><img src="{html.escape(href(path))}" OLDSRC="W0{doc.doc_id}{k}.png" '
                          f'alt="" width="600"></p>')
     elif doc.body_format in ("html", "html+pdf") or not doc.is_report:
@@ -151,8 +165,10 @@ def file_response(farm: Farm, portal: Portal, doc: Document, att: Attachment,
     return Response(200, headers, data)
 
 
-def image_response(doc_id: int, k: int) -> Response:
-    return Response(200, [("Content-Type", "image/png")], bodies.png_scan(doc_id * 10 + k))
+def image_response(farm: Farm, portal: Portal, doc: Document, k: int) -> Response:
+    """Picture ``k`` of a 图片版 page: page ``k`` of its report rendered to PNG (deterministic, cached)."""
+    png = bodies.picture_png(_picture_key(farm, portal, doc), picture_body(farm, portal, doc), k)
+    return Response(200, [("Content-Type", "image/png")], png)
 
 
 def hex_name(portal: Portal, doc: Document, k: int) -> str:
@@ -223,8 +239,8 @@ class Family:
             for att in self.files(portal, doc):
                 table.update(self.file_routes(farm, portal, doc, att))
             if doc.body_format == "image":
-                for k, path in enumerate(image_paths(portal, doc), 1):
-                    table[path] = (lambda d=doc.doc_id, k=k: image_response(d, k))
+                for k, path in enumerate(image_paths(farm, portal, doc), 1):
+                    table[path] = (lambda d=doc, k=k: image_response(farm, portal, d, k))
         return table
 
     def file_routes(self, farm: Farm, portal: Portal, doc: Document,
@@ -242,8 +258,8 @@ class Family:
     def fault_kind(self, portal: Portal) -> str:
         return portal.fault.kind if portal.fault else ""
 
-    def image_urls(self, portal: Portal, doc: Document) -> list[str]:
-        return image_paths(portal, doc) if doc.body_format == "image" else []
+    def image_urls(self, farm: Farm, portal: Portal, doc: Document) -> list[str]:
+        return image_paths(farm, portal, doc) if doc.body_format == "image" else []
 
     def column_fragment(self, portal: Portal) -> str:
         """URL fragment of the seed's column URL (gkmlpt: ``#<catId>``)."""

@@ -89,6 +89,20 @@ def test_grid_from_ruling_lines_with_a_span() -> None:
     assert grid.anchor[1][2] == (1, 2)
     lines = [ocr.Line(300, 70, 340, 100, "合并", 0.99), ocr.Line(420, 140, 450, 170, "7", 0.42)]
     rows, scores = ocr._grid_rows(grid, lines)
+    # a harsh scan of the same grid (blur 1.2, noise 20, thin strokes): the same cells and spans
+    from portalsim.scans import degrade
+
+    thin = Image.new("L", (1200, 600), 255)
+    draw = ImageDraw.Draw(thin)
+    xs, ys = [100, 500, 800, 1100], [100, 240, 380, 520]
+    for y in ys:
+        draw.line([(xs[0], y), (xs[-1], y)], fill=0, width=1)
+    for x in xs:
+        draw.line([(x, ys[1] if x == 800 else ys[0]), (x, ys[-1])], fill=0, width=1)
+    for seed in range(4):
+        harsh = degrade(thin, seed, max_tilt=0.0, blur=1.2, noise=20)
+        (again,) = ocr.find_grids(np.asarray(harsh))
+        assert again.anchor == grid.anchor, seed
     assert rows[0] == ["", "合并", None] and rows[1][2] == "7"
     assert scores[1][2] == 0.42 and scores[0][0] is None
 
@@ -230,3 +244,51 @@ def test_the_crawl_defers_ocr_to_reparse() -> None:
     reparse = parse_to_json(scan_pdf(3), "application/pdf", "scan.pdf")
     assert reparse["parser_version"] == parsing.PARSER_VERSION
     assert "deferred" not in reparse["reason"]  # OCR ran (the farm's scans carry no writing)
+
+
+def _lines(*specs: tuple[float, float, str, float]) -> list[ocr.Line]:
+    """Lines of (width, height, text, score) stacked down a page."""
+    return [ocr.Line(10, 40 * k, 10 + w, 40 * k + h, text, score) for k, (w, h, text, score) in enumerate(specs)]
+
+
+def test_orientation_is_judged_by_wide_confident_lines() -> None:
+    upright = _lines(*[(300, 20, "政府信息公开工作年度报告", 0.98)] * 6)
+    sideways = _lines(*[(20, 300, "政府信息公开工作年度报告", 0.97)] * 6)
+    upside_down = _lines(*[(200, 20, "乙Ɛ8-", 0.6)] * 6)
+    assert ocr.looks_upright(upright) and not ocr.looks_upright(sideways) and not ocr.looks_upright(upside_down)
+    assert ocr.upright_chars(upright) > ocr.upright_chars(upside_down) == ocr.upright_chars(sideways) == 0
+    # a page on its side is read turned both ways, an unconfident one upside down: never more
+    assert ocr.other_orientations(sideways) == (90, 270) and ocr.other_orientations(upside_down) == (180,)
+    # too little text to tell: no further readings (a blank page costs one reading, not four)
+    assert ocr.looks_upright(_lines((20, 300, "报告", 0.5), (20, 300, "年度", 0.4)))
+    assert not ocr.looks_upright(_lines((200, 20, "获日", 0.64), (200, 20, "国《图", 0.61), (150, 20, "2粮花", 0.55)))
+
+
+@pytest.mark.slow
+@pytest.mark.corpus
+@needs_ocr_extra
+@pytest.mark.skipif(not (CORPUS / "docs" / R001).exists(), reason="../shared/corpus not present")
+@pytest.mark.parametrize("turn", [90, 180])
+def test_a_page_scanned_sideways_or_upside_down_is_read_upright(turn: int) -> None:
+    import io
+
+    from portalsim.scans import degrade, render_pages
+
+    (page,) = render_pages((CORPUS / "docs" / R001).read_bytes(), [1])
+    top = degrade(page.crop((0, 0, page.width, page.height // 3)), seed=2)  # the title and first paragraphs
+    out = io.BytesIO()
+    top.rotate(turn, expand=True, fillcolor=255).save(out, format="PNG")
+    doc = ocr.extract_ocr_image(out.getvalue(), limits=ocr_limits(), deadline=ocr_deadline())
+    assert f"read turned by {360 - turn}°" in " ".join(doc.warnings)
+    text = doc.text.replace(" ", "")
+    assert "政府信息公开" in text and "洪泽区" in text, text[:300]
+
+
+def ocr_limits():
+    from pipelines.parsing.extract.limits import DEFAULT_LIMITS
+    return DEFAULT_LIMITS
+
+
+def ocr_deadline():
+    from pipelines.parsing.extract.limits import Deadline
+    return Deadline(600)

@@ -4,6 +4,7 @@ import pytest
 from scrapy.http import Request
 
 from crawler.spiders import hanweb
+from crawler.spiders import links as L
 from crawler.spiders.hanweb import HanwebSpider
 from tests.spiders.helpers import page, raw, response, seed, split, spider, stat
 
@@ -119,3 +120,32 @@ def test_get_page_variant_when_no_jpage_call():
     store = hanweb.parse_datastore(group)
     assert "page=4&" in hanweb.next_page_get("http://www.example-gov.cn/module/web/jpage/dataproxy.jsp?page=3&x=1", store)
     assert hanweb.next_page_get("http://www.example-gov.cn/module/web/jpage/dataproxy.jsp?page=8&x=1", store) is None
+
+
+def test_picture_page_requests_its_page_pictures_as_parts_never_logos() -> None:
+    """A 图片版 page: its report pictures are requested (bounded in size) as picture parts; the
+    site's logo and QR code inside the container are not."""
+    from scrapy.http import HtmlResponse
+
+    from pipelines.pictures import MAX_PICTURE_BYTES
+
+    sp = spider(HanwebSpider)
+    s = seed(COLUMN, "hanweb")
+    url = "http://www.example-gov.cn/art/2024/3/1/art_1_1.html"
+    body = ("<html><head><title>某区2023年政府信息公开工作年度报告（图片版）</title></head><body>"
+            "<h1>某区2023年政府信息公开工作年度报告（图片版）</h1><div id=\"zoom\">"
+            "<p><img src=\"/picture/0/W020240301_1.png\" width=\"600\"></p>"
+            "<p><img src=\"/picture/0/W020240301_2.png\" width=\"600\"></p>"
+            "<p><img src=\"/images/ewm.png\"><img src=\"/images/logo.gif\"></p></div></body></html>")
+    resp = HtmlResponse(url=url, body=body.encode(), encoding="utf-8", request=Request(url),
+                        headers={"Content-Type": "text/html; charset=utf-8"})
+    link = L.ReportLink(url=url, title="某区2023年政府信息公开工作年度报告（图片版）", year=2023)
+    requests, docs, _ = split(sp.parse_detail(resp, seed=s, link=link))
+    assert len(docs) == 1 and not docs[0].picture_part
+    assert [r.url for r in requests] == ["http://www.example-gov.cn/picture/0/W020240301_1.png",
+                                         "http://www.example-gov.cn/picture/0/W020240301_2.png"]
+    assert all(r.cb_kwargs["picture"] and r.meta["download_maxsize"] == MAX_PICTURE_BYTES for r in requests)
+    png = HtmlResponse(url=requests[0].url, body=b"\x89PNG\r\n\x1a\n", request=requests[0],
+                       headers={"Content-Type": "image/png"})
+    (part,) = list(sp.parse_attachment(png, **requests[0].cb_kwargs))
+    assert part.picture_part and part.parent_url == url and part.content_type == "image/png"

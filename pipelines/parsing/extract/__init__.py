@@ -19,7 +19,7 @@ from pipelines.parsing.extract.sniff import format_hint, sniff
 from pipelines.parsing.extract.text import charset_from_content_type
 from pipelines.parsing.types import ExtractedDocument
 
-__all__ = ["DEFAULT_LIMITS", "ExtractionError", "Limits", "extract", "read_bounded", "sniff"]
+__all__ = ["DEFAULT_LIMITS", "ExtractionError", "Limits", "extract", "read_bounded", "sniff", "with_pictures"]
 
 OCR_FAILED = "ocr: failed: "  # the warning that says why OCR could not read a document's pages
 #: the warning of a document whose OCR was left to `scrapy reparse --status needs_ocr` (Limits.ocr False)
@@ -150,6 +150,53 @@ def _ocr_pdf_pages(body: bytes, doc: ExtractedDocument, limits: Limits) -> Extra
     blocks = sorted([*kept, *read.blocks], key=lambda b: b.page or 0)  # stable: order within a page kept
     return replace(doc, blocks=tuple(blocks), needs_ocr=False, ocr=True,
                    warnings=(*doc.warnings, f"ocr: pages {pages} read by OCR"))
+
+
+def with_pictures(doc: ExtractedDocument, pictures: list[tuple[str, bytes]],
+                  limits: Limits | None = None) -> ExtractedDocument:
+    """An HTML page whose report is published as pictures (图片版), read with its pictures:
+    ``pictures`` are (SHA-256, bytes) in page order; each is OCR'd as page k of the document
+    (its SHA-256 in ``picture_sources``) after the page's own blocks (title, signature).
+
+    Bounded: at most :data:`pipelines.pictures.MAX_PICTURES` pictures and ``limits.max_bytes`` in
+    all; what is not an image, too large, corrupt or no page of a report (icon, QR code) is left
+    out with a warning. Without the extra, with ``limits.ocr`` False, or when nothing is read, the
+    page stays ``needs_ocr`` (the warnings say why)."""
+    from pipelines.parsing.extract import ocr
+    from pipelines.pictures import MAX_PICTURES
+
+    limits = limits or DEFAULT_LIMITS
+    warnings: list[str] = []
+    if not pictures:
+        return replace(doc, needs_ocr=True, warnings=(*doc.warnings, "pictures: none archived with the page"))
+    if not ocr.available():
+        return replace(doc, needs_ocr=True, warnings=(*doc.warnings, ocr.missing_reason()))
+    if not limits.ocr:
+        return replace(doc, needs_ocr=True, warnings=(*doc.warnings, OCR_DEFERRED))
+    bodies: list[bytes] = []
+    sources: list[str] = []
+    total = 0
+    for k, (sha256, data) in enumerate(pictures, start=1):
+        if k > MAX_PICTURES or total + len(data) > limits.max_bytes:
+            warnings.append(f"pictures: {len(pictures) - k + 1} of {len(pictures)} not read (over "
+                            f"{MAX_PICTURES} pictures or max_bytes={limits.max_bytes} in all)")
+            break
+        if sniff(data, None) != "image":
+            warnings.append(f"picture {k} (sha256 {sha256}): not an image; not read")
+            data = b""  # keeps the page numbering: picture k stays page k
+        bodies.append(data)
+        sources.append(sha256)
+        total += len(data)
+    try:
+        read = _run_ocr("ocr_pictures", b"", limits, max(1, len(bodies)), pictures=bodies, warnings=warnings)
+    except ExtractionError as exc:
+        failed = f"{OCR_FAILED}{exc.reason} [{exc.code}]"
+        return replace(doc, needs_ocr=True, warnings=(*doc.warnings, *warnings, failed))
+    blocks = (*doc.blocks, *read.blocks)
+    return replace(doc, blocks=blocks, needs_ocr=not read.blocks, ocr=True, picture_sources=tuple(sources),
+                   warnings=(*doc.warnings, *read.warnings,
+                             f"ocr: {len(bodies)} picture(s) of the page read by OCR" if read.blocks
+                             else "ocr: no text recognised in the pictures"))
 
 
 def read_bounded(path, max_bytes: int | None = None) -> bytes:

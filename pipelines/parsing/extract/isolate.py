@@ -36,6 +36,7 @@ READERS = {
     "html": ("pipelines.parsing.extract.html", "extract_html"),
     "ocr_pdf": ("pipelines.parsing.extract.ocr", "extract_ocr_pdf"),
     "ocr_image": ("pipelines.parsing.extract.ocr", "extract_ocr_image"),
+    "ocr_pictures": ("pipelines.parsing.extract.ocr", "extract_ocr_pictures"),
 }
 _PRELOAD = ["pipelines.parsing.extract.isolate", "pdfplumber", "pdfminer.pdfparser", "pypdfium2",
             "pipelines.parsing.extract.pdfium_text", "pdfplumber.table",

@@ -32,6 +32,13 @@ _MIN_H_LINE = 1 / 25
 _MIN_V_LINE = 1 / 60
 # A grid must be at least this big (pixels at 150 dpi) to be read as a table.
 _MIN_GRID = 40
+# A picture of a 图片版 page with a shorter side than this (pixels) is an icon or a banner, and a
+# square one smaller than SQUARE_PICTURE_MAX a QR code or a logo: never OCR'd as a page.
+MIN_PICTURE_SIDE = 300
+SQUARE_PICTURE_MAX = 800
+# A page read with at least this many lines is checked for its orientation (:func:`looks_upright`;
+# upside down, the recogniser keeps only a few fragments); fewer: nothing to tell it by (a blank page).
+MIN_ORIENT_LINES = 3
 # A cell whose recognised text scored below this carries the annotation ``low_confidence``.
 LOW_CONFIDENCE = 0.9
 # Letters a recogniser reads for digits in a number cell; such a reading is accepted only when
@@ -92,8 +99,8 @@ def _get_engine():
     if _engine is None:
         from rapidocr import RapidOCR
 
-        # no text-direction classifier: pages are deskewed first and report scans are upright;
-        # skipping it halves the time per page on this machine (22.9 s → 9.7 s, r001 page 3)
+        # no text-direction classifier: pages are deskewed first and turned upright as a whole
+        # (read_upright); skipping it halves the time per page on this machine (22.9 s → 9.7 s, r001 page 3)
         _engine = RapidOCR(params={"Global.log_level": "error", "Global.use_cls": False})
     return _engine
 
@@ -150,7 +157,10 @@ def find_grids(gray) -> list[Grid]:
     import numpy as np
 
     h, w = gray.shape
-    binary = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    # a light smoothing first: a harsh scan's noise breaks thin strokes up (a stroke missing
+    # between two cells reads as a span); a median would erase a clean one-pixel line instead
+    binary = cv2.adaptiveThreshold(cv2.GaussianBlur(gray, (3, 3), 0), 255, cv2.ADAPTIVE_THRESH_MEAN_C,
+                                   cv2.THRESH_BINARY_INV, 25, 15)
     hk = cv2.getStructuringElement(cv2.MORPH_RECT, (max(10, int(w * _MIN_H_LINE)), 1))
     vk = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(10, int(h * _MIN_V_LINE))))
     horiz = cv2.dilate(cv2.morphologyEx(binary, cv2.MORPH_OPEN, hk), np.ones((3, 3), np.uint8))
@@ -359,16 +369,70 @@ def _check_pixels(width: int, height: int, limits: Limits, what: str) -> None:
                               "not decoded", "too_large")
 
 
+def _tall(line: Line) -> bool:
+    return (line.y1 - line.y0) > 1.2 * (line.x1 - line.x0)
+
+
+def upright_chars(lines: list[Line]) -> int:
+    """How much a page's reading looks like upright text: the characters of confident
+    (score ≥ 0.9) lines of two or more characters laid out wider than tall. A page read turned by
+    90° gives tall boxes, one turned by 180° unconfident fragments."""
+    return sum(len(ln.text) for ln in lines if len(ln.text) >= 2 and not _tall(ln) and ln.score >= 0.9)
+
+
+def other_orientations(lines: list[Line]) -> tuple[int, ...]:
+    """The turns (degrees) worth another reading of a page, by its first reading: none when there
+    is too little text to tell or most lines of two or more characters are wide and confident;
+    90° and 270° when most are tall (a page on its side); else 180° (upside down, the recogniser
+    reads unconfident fragments). A noisy upright page thus costs one more reading, not three."""
+    if len(lines) < MIN_ORIENT_LINES:
+        return ()
+    multi = [ln for ln in lines if len(ln.text) >= 2]
+    if not multi:
+        return (90, 180, 270)
+    if sum(1 for ln in multi if _tall(ln)) / len(multi) >= 0.5:
+        return (90, 270)
+    if sum(1 for ln in multi if ln.score >= 0.9) / len(multi) >= 0.7:
+        return ()
+    return (180,)
+
+
+def looks_upright(lines: list[Line]) -> bool:
+    """Whether a page's first reading needs no other orientation (:func:`other_orientations`)."""
+    return not other_orientations(lines)
+
+
+def read_upright(image, number: int, deadline: Deadline, warns: list[str]):
+    """(image, lines) of one page, turned upright: read as it is; when that does not look upright
+    (a page scanned or stored at 90°/180°/270°), read turned as :func:`other_orientations` says
+    too (at most four readings) and keep the reading with the most upright text."""
+    import numpy as np
+    from PIL import Image
+
+    lines = recognise(np.asarray(image.convert("RGB")))
+    turns = other_orientations(lines)
+    best = (upright_chars(lines), 0, image, lines)
+    for angle in turns:
+        deadline.check(f"ocr page {number}, turned by {angle}°")
+        turned = image.convert("RGB").rotate(angle, resample=Image.Resampling.NEAREST, expand=True,
+                                             fillcolor=(255, 255, 255))
+        tried = recognise(np.asarray(turned))
+        if upright_chars(tried) > best[0]:
+            best = (upright_chars(tried), angle, turned, tried)
+    _, angle, image, lines = best
+    if angle:
+        warns.append(f"ocr: page {number} read turned by {angle}° (scanned sideways or upside down)")
+    return image, lines
+
+
 def _read_images(images, limits: Limits, deadline: Deadline, warns: list[str]) -> list[_Page]:
     import numpy as np
 
     pages: list[_Page] = []
     for number, image in images:
         deadline.check(f"ocr page {number}")
-        image = deskew(image)
-        rgb = np.asarray(image.convert("RGB"))
+        image, lines = read_upright(deskew(image), number, deadline, warns)
         gray = np.asarray(image.convert("L"))
-        lines = recognise(rgb)
         pages.append(layout_page(number, gray, lines))
     return pages
 
@@ -404,6 +468,51 @@ def extract_ocr_image(body: bytes, *, limits: Limits, deadline: Deadline,
         raise ExtractionError(f"image: corrupt or unsupported image ({type(exc).__name__}: {exc})",
                               "corrupt") from exc
     return _document(_read_images(frames, limits, deadline, warns), warns, "image")
+
+
+def _page_like(width: int, height: int) -> bool:
+    """Whether a picture's size is that of a page of a report: not an icon or a banner (a short
+    side under :data:`MIN_PICTURE_SIDE`), not a small square (a QR code, a logo)."""
+    short, long_ = min(width, height), max(width, height)
+    if short < MIN_PICTURE_SIDE:
+        return False
+    return not (long_ < SQUARE_PICTURE_MAX and long_ <= short * 1.25)
+
+
+def extract_ocr_pictures(body: bytes, *, limits: Limits, deadline: Deadline, pictures: list[bytes],
+                         warnings: list[str] | None = None) -> ExtractedDocument:
+    """OCR of the pictures of a 图片版 page, in page order, as the pages of one document (picture
+    k is page k). A picture that is no page of a report (icon, QR code, logo: by its size), too
+    large or corrupt is left out with a warning naming it; the others are read (``body`` unused)."""
+    from PIL import Image, UnidentifiedImageError
+
+    warns = list(warnings or [])
+    Image.MAX_IMAGE_PIXELS = None  # checked below, before any decoding, with a clearer reason
+
+    def decoded():  # one picture decoded at a time: memory stays that of one page
+        for k, data in enumerate(pictures, start=1):
+            if k > limits.max_pages:
+                warns.append(f"pictures: more than {limits.max_pages}; the rest not read")
+                return
+            if not data:  # refused by the caller (not an image), with its warning
+                continue
+            try:
+                img = Image.open(io.BytesIO(data))
+                _check_pixels(img.width, img.height, limits, f"picture {k}")
+                if not _page_like(img.width, img.height):
+                    warns.append(f"picture {k}: {img.width}×{img.height} pixels is no page of a report "
+                                 "(icon, logo, QR code); not read")
+                    continue
+                img.load()
+            except ExtractionError as exc:
+                warns.append(f"{exc.reason} [{exc.code}]")
+                continue
+            except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+                warns.append(f"picture {k}: corrupt or unsupported image ({type(exc).__name__}: {exc}); not read")
+                continue
+            yield k, img
+
+    return _document(_read_images(decoded(), limits, deadline, warns), warns, "image")
 
 
 def extract_ocr_pdf(body: bytes, *, limits: Limits, deadline: Deadline, pages: list[int] | None = None,
@@ -452,7 +561,8 @@ def cell_confidence(doc: ExtractedDocument, where: dict[str, Any] | None) -> flo
 
 
 def with_confidence(doc: ExtractedDocument, cells: dict[str, Cell]) -> dict[str, Cell]:
-    """The cells of an OCR'd document with their confidence; the ones below
+    """The cells of an OCR'd document with their confidence (and, for a 图片版 page, the SHA-256 of
+    the picture in their provenance); the ones below
     :data:`LOW_CONFIDENCE` annotated ``low_confidence`` (unless they carry an annotation already);
     look-alike letters in numbers settled by :func:`confirm_numbers`."""
     from dataclasses import replace
@@ -464,7 +574,12 @@ def with_confidence(doc: ExtractedDocument, cells: dict[str, Cell]) -> dict[str,
             out[key] = cell
             continue
         low = score < LOW_CONFIDENCE and cell.annotation is None
-        out[key] = replace(cell, confidence=score, annotation="low_confidence" if low else cell.annotation)
+        where = cell.provenance
+        page = (where or {}).get("page")
+        if where is not None and isinstance(page, int) and 1 <= page <= len(doc.picture_sources):
+            where = {**where, "picture": doc.picture_sources[page - 1]}  # the 图片版 picture it was read from
+        out[key] = replace(cell, confidence=score, annotation="low_confidence" if low else cell.annotation,
+                           provenance=where)
     return confirm_numbers(out)
 
 
