@@ -24,6 +24,11 @@ Variables:
     HARVEST_USER_AGENT    override of the user agent string
     HARVEST_OVERDUE_GRACE_DAYS  days after a report deadline before a seed counts as overdue
                           (``scrapy seeds status``; default: 30)
+    HARVEST_PARSE_WORKERS  worker processes that clean and parse documents during a crawl, so the
+                          reactor keeps fetching (default: the number of cores; 0: parse in a
+                          thread of the crawl's own process); see pipelines/workers.py
+    HARVEST_DB_POOL_SIZE  PostgreSQL connections each process keeps open (SQLAlchemy pool_size;
+                          default: 5, with up to as many again opened under load); SQLite ignores it
     HARVEST_EMPTY_RELOOK_RUNS  consecutive EMPTY runs after which an ``auto`` seed's stored platform
                           detection is dropped so the next run detects again (default: 3)
 """
@@ -38,6 +43,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 PROJECT_URL = "https://github.com/ogi-harvest/ogi-harvest"
 DEFAULT_OVERDUE_GRACE_DAYS = 30
 DEFAULT_EMPTY_RELOOK_RUNS = 3
+DEFAULT_DB_POOL_SIZE = 5  # pipelines.storage.db.DEFAULT_POOL_SIZE
 DEFAULT_USER_AGENT = f"ogi-harvest/0.1 (+{PROJECT_URL}; research crawler for 政府信息公开工作年度报告)"
 
 
@@ -55,6 +61,8 @@ class HarvestConfig:
     s3_endpoint_url: str = ""
     s3_addressing_style: str = ""
     s3_region: str = ""
+    parse_workers: int = 0
+    db_pool_size: int = DEFAULT_DB_POOL_SIZE
     redis_url: str = ""  # empty: no shared frontier, every command crawls in its own process
     redis_prefix: str = "ogi"
 
@@ -87,6 +95,15 @@ def get_config(env: dict[str, str] | None = None) -> HarvestConfig:
     relook_runs = int(relook_text) if relook_text.isdigit() else 0
     if relook_runs < 1:
         raise ValueError(f"HARVEST_EMPTY_RELOOK_RUNS must be a whole number of runs (1 or more), got {relook_text!r}")
+    workers_text = (env.get("HARVEST_PARSE_WORKERS") or "").strip()
+    if workers_text and not workers_text.isdigit():
+        raise ValueError(f"HARVEST_PARSE_WORKERS must be a whole number of processes (0: parse in-process), "
+                         f"got {workers_text!r}")
+    parse_workers = int(workers_text) if workers_text else (os.cpu_count() or 1)
+    pool_text = (env.get("HARVEST_DB_POOL_SIZE") or "").strip()
+    if pool_text and (not pool_text.isdigit() or int(pool_text) < 1):
+        raise ValueError(f"HARVEST_DB_POOL_SIZE must be a whole number of connections (1 or more), got {pool_text!r}")
+    db_pool_size = int(pool_text) if pool_text else DEFAULT_DB_POOL_SIZE
     blob_url = (env.get("HARVEST_BLOB_URL") or "").strip()
     if blob_url and not blob_url.startswith(("file:///", "s3://")):
         raise ValueError(f"HARVEST_BLOB_URL must be file:///path or s3://bucket/prefix, got {blob_url!r}")
@@ -114,6 +131,8 @@ def get_config(env: dict[str, str] | None = None) -> HarvestConfig:
         s3_endpoint_url=env.get("HARVEST_S3_ENDPOINT_URL") or env.get("AWS_ENDPOINT_URL") or "",
         s3_addressing_style=addressing,
         s3_region=env.get("HARVEST_S3_REGION") or env.get("AWS_REGION") or "",
+        parse_workers=parse_workers,
+        db_pool_size=db_pool_size,
         redis_url=redis_url,
         redis_prefix=redis_prefix,
     )

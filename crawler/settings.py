@@ -15,6 +15,7 @@ NEWSPIDER_MODULE = "crawler.spiders"
 COMMANDS_MODULE = "crawler.commands"
 
 HARVEST_DATABASE_URL = _config.database_url
+HARVEST_DB_POOL_SIZE = _config.db_pool_size  # PostgreSQL connections per process (pipelines/storage/db.py)
 HARVEST_BLOB_DIR = str(_config.blob_dir)
 # HARVEST_BLOB_URL (file:// or s3://) overrides HARVEST_BLOB_DIR when set (pipelines.storage.blobs)
 HARVEST_BLOB_URL = _config.blob_url
@@ -37,6 +38,9 @@ HARVEST_FRONTIER_LEASE_S = 120.0
 HARVEST_POLITENESS_SCOPE = "host"
 HARVEST_POLITENESS_DELAY = None
 HARVEST_SEEDS = str(_config.seeds)
+# cleaning and parsing run in this many worker processes (0: a thread); pipelines/workers.py
+HARVEST_PARSE_WORKERS = _config.parse_workers
+HARVEST_PARSE_JOB_TIMEOUT = 300.0  # seconds a worker may spend on one document before it is killed
 HARVEST_VAR_DIR = str(_config.var_dir)
 
 # Politeness: government portals are shared public infrastructure.

@@ -1,4 +1,8 @@
-"""Parse each archived document with the report parser (a pure library) off the reactor thread.
+"""Parse each archived document with the report parser (a pure library) off the reactor.
+
+The parse runs in the crawl's worker processes (:mod:`pipelines.workers`, ``HARVEST_PARSE_WORKERS``)
+or, with 0 workers, in a thread; the result is the same. A worker that dies on a document (or is
+killed at the job timeout) gives that document a ``failed`` result naming how, so it is stored.
 
 The parser never raises for bad input; anything it raises anyway is a bug, turned here into a
 ``failed`` result with the reason so the document is still stored (its bytes are already
@@ -22,6 +26,7 @@ from crawler.items import FetchedDocument
 from pipelines.parsing import PARSER_VERSION, parse_document
 from pipelines.parsing.extract.limits import DEFAULT_LIMITS
 from pipelines.parsing.types import ParseFailure
+from pipelines.workers import WorkerDied, pool_for
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -113,9 +118,18 @@ def seed_agency(spider: object, portal_id: str | None) -> str | None:
     return None
 
 
+def worker_failure(stage: str, reason: str) -> dict[str, Any]:
+    """The ``failed`` result of a document whose worker process died in ``stage`` (parse, clean)."""
+    return ParseFailure(status="failed", reason=f"{stage}: {reason}", parser_version=PARSER_VERSION).to_json()
+
+
 class ReportParsingPipeline:
+    #: the function a worker runs for one document (``module:function``), arguments as parse_to_json's
+    parse_target = "pipelines.report:parse_to_json"
+
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.pool = pool_for(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -128,6 +142,9 @@ class ReportParsingPipeline:
         if item.article_part:  # parsed with its article (page 1), never alone
             self.crawler.stats.inc_value("harvest/parse/article_part")
             return item
+        if item.parse_result is not None:  # already failed upstream (its cleaning worker died)
+            self.crawler.stats.inc_value(f"harvest/parse/{item.parse_result['status']}")
+            return item
         if item.picture_part:  # a picture of a 图片版 page: read with the page, never alone
             self.crawler.stats.inc_value("harvest/parse/picture_part")
             return item
@@ -135,7 +152,15 @@ class ReportParsingPipeline:
         hint = seed_agency(self.crawler.spider, item.portal_id) if item.portal_id else None
         # OCR (seconds a page) is left to `scrapy reparse --status needs_ocr` unless HARVEST_CRAWL_OCR is set
         ocr = self.crawler.settings.getbool("HARVEST_CRAWL_OCR")
-        item.parse_result = await asyncio.to_thread(parse_to_json, body, content_type, item.filename, hint, ocr)
+        args = (body, content_type, item.filename, hint, ocr)
+        if self.pool is None:
+            item.parse_result = await asyncio.to_thread(parse_to_json, *args)
+        else:
+            try:
+                item.parse_result = await self.pool.run(self.parse_target, *args)
+            except WorkerDied as exc:
+                logger.error("parsing %s: %s", item.final_url, exc.reason)
+                item.parse_result = worker_failure("parse", exc.reason)
         flag_missing_pages(item.parse_result, missing_pages(item),
                            1 + len(item.article_pages) + len(item.article_missing))
         self.crawler.stats.inc_value(f"harvest/parse/{item.parse_result['status']}")

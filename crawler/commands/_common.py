@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from crawler.config import get_config
 from pipelines.storage.db import check_connection, make_engine, upgrade_to_head
 from pipelines.storage.store import ReportStore
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
 def open_store(url: str) -> ReportStore:
     """A store on ``url`` migrated to head; raises DatabaseUnavailable naming the redacted URL."""
-    engine = make_engine(url)
+    engine = make_engine(url, pool_size=get_config().db_pool_size)
     check_connection(engine)
     upgrade_to_head(url)
     return ReportStore(engine)

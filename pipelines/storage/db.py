@@ -85,9 +85,17 @@ def normalize_url(url: str) -> str:
 #: database backends the project is built and tested for (migrations, JSON columns, upserts)
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
+#: PostgreSQL connections one process keeps open (``HARVEST_DB_POOL_SIZE``, crawler/config.py)
+DEFAULT_POOL_SIZE = 5
 
-def make_engine(url: str) -> Engine:
+
+def make_engine(url: str, pool_size: int | None = None) -> Engine:
     """An engine for ``url``; SQLite gets its parent directory, foreign keys and WAL.
+
+    PostgreSQL: a pool of ``pool_size`` connections (default :data:`DEFAULT_POOL_SIZE`; a crawl
+    passes ``HARVEST_DB_POOL_SIZE``) plus as many again opened under load and closed after, each
+    checked before use (``pool_pre_ping``). One crawl process stores from one thread, so it needs
+    few; size the server's ``max_connections`` for workers × (2 × pool size) plus the commands.
 
     Raises :class:`DatabaseUnavailable` with a one-line reason naming the (redacted) URL for an
     unparseable URL, an unsupported backend (``mysql://`` …), or an SQLite path whose directory
@@ -127,7 +135,11 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    size = DEFAULT_POOL_SIZE if pool_size is None else pool_size
+    if size < 1:
+        raise ValueError(f"database pool size must be at least 1, got {size}")
+    return create_engine(url, pool_pre_ping=True, pool_size=size, max_overflow=size,
+                         connect_args={"connect_timeout": 5})
 
 
 def check_connection(engine: Engine) -> None:

@@ -53,7 +53,7 @@ class Portal(Base):
     __tablename__ = "portals"
 
     id: Mapped[str] = mapped_column(String(120), primary_key=True)
-    province: Mapped[str | None] = mapped_column(String(40))
+    province: Mapped[str | None] = mapped_column(String(40), index=True)  # --province of the commands
     # where and at which level the agency sits (the seed's columns; the export's place columns)
     city: Mapped[str | None] = mapped_column(String(60))
     county: Mapped[str | None] = mapped_column(String(60))
@@ -122,7 +122,7 @@ class Document(Base):
     publisher: Mapped[str | None] = mapped_column(String(200))
     clean_flags: Mapped[list[Any]] = mapped_column(default=list)
     # parse outcome of these bytes: ok | not_report | needs_ocr | failed
-    parse_status: Mapped[str | None] = mapped_column(String(20))
+    parse_status: Mapped[str | None] = mapped_column(String(20), index=True)  # reparse --status
     parse_reason: Mapped[str | None] = mapped_column(Text)
     # the parser version whose outcome parse_status records (crawl or ``scrapy reparse``)
     parser_version: Mapped[str | None] = mapped_column(String(40))
@@ -276,11 +276,13 @@ class SeedHealth(Base):
     """What one crawl run saw of one seed: OK, EMPTY, BLOCKED:<kind>, BROKEN:<kind>, …"""
 
     __tablename__ = "seed_health"
-    __table_args__ = (UniqueConstraint("crawl_run_id", "portal_id"),)
+    # the latest row of every seed and each seed's history (crawler/health.py, seeds status)
+    __table_args__ = (UniqueConstraint("crawl_run_id", "portal_id"),
+                      Index("ix_seed_health_portal_run", "portal_id", "crawl_run_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     crawl_run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"))
-    portal_id: Mapped[str] = mapped_column(ForeignKey("portals.id"), index=True)
+    portal_id: Mapped[str] = mapped_column(ForeignKey("portals.id"))
     state: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(Text)

@@ -6,7 +6,8 @@ failure that will not go away (database unwritable, full, deleted) closes the ru
 ``spider_closed`` signal, whose reason is the true one (``finished``, ``shutdown`` …); the
 ``portals`` rows are written once the spider's seeds are known.
 
-Settings: HARVEST_DATABASE_URL, HARVEST_RUN_MODE (set by commands), HARVEST_RUN_FILTERS.
+Settings: HARVEST_DATABASE_URL, HARVEST_DB_POOL_SIZE (PostgreSQL connections of this process),
+HARVEST_RUN_MODE (set by commands), HARVEST_RUN_FILTERS.
 Stats: harvest/store/documents_new, harvest/store/reports_new, harvest/store/reports_ok_new (new
 logical reports whose version is ``ok``: the run's ``new_reports``), harvest/store/sources_new,
 harvest/errors/store.
@@ -55,7 +56,7 @@ class StoragePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         url = crawler.settings["HARVEST_DATABASE_URL"]
-        engine = make_engine(url)
+        engine = make_engine(url, pool_size=crawler.settings.getint("HARVEST_DB_POOL_SIZE") or None)
         check_connection(engine)  # raises DatabaseUnavailable naming the redacted URL
         upgrade_to_head(url)
         return cls(crawler, ReportStore(engine), faults.DatabaseWatch(url))

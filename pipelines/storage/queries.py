@@ -10,14 +10,15 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import Engine, func, select, true
+from sqlalchemy.orm import aliased, sessionmaker
 
 from crawler.items import OK
 from pipelines.storage.models import (
     CheckOutcome,
     CrawlRun,
     Document,
+    Portal,
     Report,
     ReportCell,
     ReportGroup,
@@ -68,12 +69,24 @@ class Queries:
 
     # --- seed health --------------------------------------------------------------------
 
-    def latest_seed_health(self) -> dict[str, SeedHealth]:
-        """For every seed a run has covered: its row of the latest such run."""
-        latest_run = (select(SeedHealth.portal_id, func.max(SeedHealth.crawl_run_id).label("run"))
-                      .group_by(SeedHealth.portal_id).subquery())
-        query = select(SeedHealth).join(latest_run, (SeedHealth.portal_id == latest_run.c.portal_id)
-                                        & (SeedHealth.crawl_run_id == latest_run.c.run))
+    def latest_seed_health(self, lateral: bool | None = None) -> dict[str, SeedHealth]:
+        """For every seed a run has covered: its row of the latest such run.
+
+        On PostgreSQL (``lateral`` None: by the dialect) one backward probe of the index
+        ``seed_health (portal_id, crawl_run_id)`` per seed, so the cost follows the number of
+        seeds, not of seeds × runs (a nightly adds a row per seed; the GROUP BY over all of them
+        took 10x as long at 30 runs). SQLite has no LATERAL: a GROUP BY. Same rows either way."""
+        if lateral is None:
+            lateral = self.engine.dialect.name == "postgresql"
+        if lateral:
+            last = (select(SeedHealth).where(SeedHealth.portal_id == Portal.id)
+                    .order_by(SeedHealth.crawl_run_id.desc()).limit(1).lateral())
+            query = select(aliased(SeedHealth, last)).select_from(Portal).join(last, true())
+        else:
+            latest_run = (select(SeedHealth.portal_id, func.max(SeedHealth.crawl_run_id).label("run"))
+                          .group_by(SeedHealth.portal_id).subquery())
+            query = select(SeedHealth).join(latest_run, (SeedHealth.portal_id == latest_run.c.portal_id)
+                                            & (SeedHealth.crawl_run_id == latest_run.c.run))
         with self.sessions() as session:
             return {h.portal_id: h for h in session.scalars(query)}
 

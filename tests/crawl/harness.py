@@ -22,6 +22,7 @@ SCRAPY = str(Path(sys.executable).parent / "scrapy")
 @dataclass
 class Workspace:
     root: Path
+    database: str | None = None  # a database URL (conftest's db_url); default: SQLite under var/
 
     @property
     def var(self) -> Path:
@@ -33,7 +34,7 @@ class Workspace:
 
     @property
     def database_url(self) -> str:
-        return f"sqlite:///{self.var / 'harvest.sqlite3'}"
+        return self.database or f"sqlite:///{self.var / 'harvest.sqlite3'}"
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("HARVEST_", "SCRAPY_"))}

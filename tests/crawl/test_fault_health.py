@@ -27,6 +27,9 @@ def test_every_farm_portal_shows_the_expected_health(tmp_path: Path) -> None:
     with FarmServer(farm, port=0) as server:
         server.write_out(ws.seeds.parent)
         manifest = server.manifest()
+        # render every attachment first: with parsing in worker processes the crawl uses every
+        # core, and the farm's first renders (same machine) could outlast the 5 s timeout below
+        server.warm()
         # the farm's "timeout" portal stalls 6 s: give up after 5 (as tests/spiders/farm_crawl.py)
         run = ws.scrapy("nightly", "-s", "DOWNLOAD_TIMEOUT=5", "-s", "RETRY_TIMES=5", timeout=300)
         assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]

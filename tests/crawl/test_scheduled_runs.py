@@ -31,6 +31,12 @@ def ws(tmp_path: Path) -> Workspace:
     return Workspace(tmp_path)
 
 
+@pytest.fixture
+def db_ws(tmp_path: Path, db_url: str) -> Workspace:
+    """A workspace whose crawls store into SQLite, and in a second run of the test PostgreSQL."""
+    return Workspace(tmp_path, database=None if db_url.startswith("sqlite") else db_url)
+
+
 def _serve(ws: Workspace, portals: int, seed: int = 7) -> tuple[Farm, FarmServer]:
     farm = Farm.generate(portals=portals, seed=seed, faults=False)
     server = FarmServer(farm, port=0)
@@ -44,7 +50,8 @@ def _reachable_report_urls(manifest: dict) -> set[str]:
     return manifest_report_urls({"reports": [r for r in manifest["reports"] if r["portal_id"] in ok]})
 
 
-def test_nightly_twice_then_a_new_report(ws: Workspace) -> None:
+def test_nightly_twice_then_a_new_report(db_ws: Workspace) -> None:
+    ws = db_ws
     farm, server = _serve(ws, portals=5)  # one portal per family, gkmlpt and jsonapi included
     try:
         assert {p["platform"] for p in server.seed_rows()} >= {"trs", "hanweb", "gkmlpt", "jsonapi", "plain"}
@@ -131,7 +138,8 @@ def test_backfill_unknown_province_lists_known_ones(ws: Workspace) -> None:
         server.stop()
 
 
-def test_backfill_killed_midway_resumes_and_stores_each_report_once(ws: Workspace) -> None:
+def test_backfill_killed_midway_resumes_and_stores_each_report_once(db_ws: Workspace) -> None:
+    ws = db_ws
     _, server = _serve(ws, portals=8, seed=3)
     try:
         manifest = server.manifest()
@@ -145,7 +153,7 @@ def test_backfill_killed_midway_resumes_and_stores_each_report_once(ws: Workspac
                        "-s", "DOWNLOAD_DELAY=0.05")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and run.poll() is None:
-            if (ws.var / "harvest.sqlite3").exists() and len(ws.stored_urls()) >= 3:
+            if (ws.database or (ws.var / "harvest.sqlite3").exists()) and len(ws.stored_urls()) >= 3:
                 break
             time.sleep(0.1)
         killed_midway = run.poll() is None

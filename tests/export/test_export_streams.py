@@ -48,13 +48,6 @@ def _peak(engine: Engine, out: Path, fmt: str) -> int:
     return peak - base
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'h.sqlite3'}"
-    return str(request.getfixturevalue("postgres_url"))
-
-
 def test_export_memory_does_not_grow_with_reports(db_url: str, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(T, "BATCH", SMALL_BATCH)

@@ -49,10 +49,10 @@ def _store_report(session, seed_id: str, year: int, n: int, status: str = "ok") 
     session.add(ReportSource(report_id=report.id, document_id=doc.id))
 
 
-def _database(tmp_path: Path):  # type: ignore[no-untyped-def]
+def _database(db_url: str):  # type: ignore[no-untyped-def]
     from crawler.commands._common import open_store
 
-    store = open_store(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    store = open_store(db_url)
     store.upsert_portals([{"id": s.id, "province": s.province, "agency": s.agency, "column_url": s.column_url,
                            "platform": s.platform, "active": s.active} for s in SEEDS])
     with store.queries.sessions.begin() as session:
@@ -69,8 +69,8 @@ def _database(tmp_path: Path):  # type: ignore[no-untyped-def]
     return store
 
 
-def test_coverage_counts_of_a_small_database(tmp_path: Path) -> None:
-    store = _database(tmp_path)
+def test_coverage_counts_of_a_small_database(db_url: str) -> None:
+    store = _database(db_url)
     try:
         stored = store.queries.report_years_per_seed()
         states = {k: h.state for k, h in store.queries.latest_seed_health().items()}
@@ -105,13 +105,14 @@ def test_coverage_stops_at_the_last_due_year() -> None:
     assert max(r.year for r in rows) == 2011
 
 
-def test_seeds_coverage_command_prints_province_and_total_lines(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_seeds_coverage_command_prints_province_and_total_lines(tmp_path: Path, db_url: str,  # type: ignore[no-untyped-def]
+                                                                 monkeypatch, capsys) -> None:
     import argparse
 
     from crawler.commands.seeds import Command
 
-    _database(tmp_path).engine.dispose()
-    monkeypatch.setenv("HARVEST_DATABASE_URL", f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    _database(db_url).engine.dispose()
+    monkeypatch.setenv("HARVEST_DATABASE_URL", db_url)
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     (seeds / "13_hebei.csv").write_text(

@@ -38,12 +38,12 @@ def test_grace_period_comes_from_harvest_overdue_grace_days(monkeypatch: pytest.
     assert last_due_year("county", date(2025, 4, 20), 30) == 2023  # an explicit grace wins
 
 
-def test_seed_status_marks_overdue_after_the_configured_grace(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_seed_status_marks_overdue_after_the_configured_grace(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from crawler.commands._common import open_store
     from crawler.health import seed_status
     from tests.spiders.helpers import seed
 
-    store = open_store(f"sqlite:///{tmp_path / 'h.sqlite3'}")
+    store = open_store(db_url)
     s = seed("http://a.gov.cn/nb/", "trs")  # a county government: reports due 31 March
     run = store.start_run(mode="nightly", spider="trs", filters={})
     store.record_health(run, s.id, "EMPTY")

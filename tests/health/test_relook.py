@@ -16,10 +16,10 @@ from tests.spiders.helpers import seed
 COLUMN = "http://a.gov.cn/nb/"
 
 
-def _store(tmp_path: Path, states: list[str]):  # type: ignore[no-untyped-def]
+def _store(db_url: str, states: list[str]):  # type: ignore[no-untyped-def]
     from crawler.commands._common import open_store
 
-    store = open_store(f"sqlite:///{tmp_path / 'r.sqlite3'}")
+    store = open_store(db_url)
     store.upsert_portals([{"id": "110105_test", "column_url": COLUMN, "platform": "auto"}])
     for state in states:  # oldest first
         run = store.start_run(mode="nightly", spider="trs", filters={})
@@ -49,9 +49,10 @@ def test_config_default_and_bad_values() -> None:
     (["EMPTY", "EMPTY", "OK", "EMPTY", "EMPTY"], False),  # an OK run resets the count
     (["EMPTY", "EMPTY", "EMPTY", "BROKEN:404"], False),  # the last run failed otherwise
 ])
-def test_detection_dropped_after_n_consecutive_empty_runs(tmp_path: Path, states: list[str], dropped: bool) -> None:
+def test_detection_dropped_after_n_consecutive_empty_runs(tmp_path: Path, db_url: str, states: list[str],
+                                                         dropped: bool) -> None:
     path = _detect(tmp_path)
-    store = _store(tmp_path, states)
+    store = _store(db_url, states)
     try:
         plan = relook_empty_seeds(store.queries, [seed(COLUMN, "auto")], path, 3)
     finally:
@@ -61,8 +62,8 @@ def test_detection_dropped_after_n_consecutive_empty_runs(tmp_path: Path, states
     assert plan.rediscover == []  # no homepage
 
 
-def test_only_auto_seeds_and_only_runs_after_the_detection(tmp_path: Path) -> None:
-    store = _store(tmp_path, ["EMPTY", "EMPTY", "EMPTY"])
+def test_only_auto_seeds_and_only_runs_after_the_detection(tmp_path: Path, db_url: str) -> None:
+    store = _store(db_url, ["EMPTY", "EMPTY", "EMPTY"])
     try:
         path = _detect(tmp_path, datetime.now(UTC).replace(year=datetime.now(UTC).year + 1))  # detected later
         assert relook_empty_seeds(store.queries, [seed(COLUMN, "auto")], path, 3).redetect == []
@@ -75,11 +76,11 @@ def test_only_auto_seeds_and_only_runs_after_the_detection(tmp_path: Path) -> No
         store.engine.dispose()
 
 
-def test_seeds_status_says_the_seed_will_be_re_detected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_seeds_status_says_the_seed_will_be_re_detected(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from crawler.commands.seeds import _relook_states
 
     monkeypatch.delenv("HARVEST_EMPTY_RELOOK_RUNS", raising=False)
-    store = _store(tmp_path, ["OK", "EMPTY", "EMPTY", "EMPTY"])
+    store = _store(db_url, ["OK", "EMPTY", "EMPTY", "EMPTY"])
     try:
         expected = {"110105_test": "EMPTY (re-detect after 3 runs)"}
         assert _relook_states(store.queries, [seed(COLUMN, "auto")]) == expected

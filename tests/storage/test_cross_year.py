@@ -4,7 +4,6 @@ of table 3, recorded strictly and leniently on the later year's versions; flagge
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -44,12 +43,11 @@ def doc(url: str) -> FetchedDocument:
                            content_type="text/html", portal_id="p1", sha256=sha256_hex(body))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> ReportStore:
-    url = (f"sqlite:///{tmp_path / 'h.sqlite3'}" if request.param == "sqlite"
-           else request.getfixturevalue("postgres_url"))
-    upgrade_to_head(url)
-    engine = make_engine(url)
+@pytest.fixture
+def store(request: pytest.FixtureRequest, db_url: str) -> ReportStore:
+    """A store on SQLite and on PostgreSQL (conftest's db_url)."""
+    upgrade_to_head(db_url)
+    engine = make_engine(db_url)
     request.addfinalizer(engine.dispose)
     return ReportStore(engine)
 

@@ -43,3 +43,44 @@ def test_command_prints_one_line_and_exits_2(tmp_path: Path, url: str) -> None:
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and ("not supported" in errors[0] or "not a directory" in errors[0]), proc.stderr
     assert "pw@" not in proc.stderr + proc.stdout
+
+
+def test_pool_size_and_parse_workers_come_from_the_environment() -> None:
+    import os
+
+    from crawler.config import DEFAULT_DB_POOL_SIZE, get_config
+    from pipelines.storage.db import DEFAULT_POOL_SIZE
+
+    assert get_config({}).db_pool_size == DEFAULT_DB_POOL_SIZE == DEFAULT_POOL_SIZE
+    assert get_config({"HARVEST_DB_POOL_SIZE": "12"}).db_pool_size == 12
+    for bad in ("0", "x", "-1"):
+        with pytest.raises(ValueError, match="HARVEST_DB_POOL_SIZE"):
+            get_config({"HARVEST_DB_POOL_SIZE": bad})
+    assert get_config({}).parse_workers == (os.cpu_count() or 1)
+    assert get_config({"HARVEST_PARSE_WORKERS": "0"}).parse_workers == 0
+    with pytest.raises(ValueError, match="HARVEST_PARSE_WORKERS"):
+        get_config({"HARVEST_PARSE_WORKERS": "two"})
+
+
+def test_postgres_engine_pool_is_sized_by_the_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scrapy.utils.test import get_crawler
+
+    import pipelines.storage.pipeline as stage
+
+    engine = make_engine("postgresql://harvest@127.0.0.1:5432/nowhere", pool_size=7)  # no connection made
+    assert engine.pool.size() == 7 and engine.pool._max_overflow == 7  # type: ignore[attr-defined]
+    assert make_engine("postgresql://harvest@127.0.0.1:5432/nowhere").pool.size() == 5
+    with pytest.raises(ValueError, match="pool size"):
+        make_engine("postgresql://harvest@127.0.0.1:5432/nowhere", pool_size=0)
+    # the crawl's store takes the setting (check_connection needs a database: build it without)
+    crawler = get_crawler(settings_dict={"HARVEST_DB_POOL_SIZE": 3})
+    calls: list[int | None] = []
+
+    def recording(url: str, pool_size: int | None = None):  # type: ignore[no-untyped-def]
+        calls.append(pool_size)
+        return make_engine(f"sqlite:///{tmp_path / 'h.sqlite3'}", pool_size=pool_size)
+
+    monkeypatch.setattr(stage, "make_engine", recording)
+    monkeypatch.setattr(stage, "upgrade_to_head", lambda url: None)  # not the default database
+    stage.StoragePipeline.from_crawler(crawler).store.engine.dispose()
+    assert calls == [3]

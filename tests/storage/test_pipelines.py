@@ -16,19 +16,20 @@ from pipelines.storage.blobs import FileBlobStore
 from pipelines.storage.pipeline import StoragePipeline
 
 
-def _crawler(tmp_path: Path):  # type: ignore[no-untyped-def]
+def _crawler(tmp_path: Path, db_url: str):  # type: ignore[no-untyped-def]
     return get_crawler(settings_dict={
-        "HARVEST_DATABASE_URL": f"sqlite:///{tmp_path / 'h.sqlite3'}",
+        "HARVEST_DATABASE_URL": db_url,
         "HARVEST_BLOB_DIR": str(tmp_path / "blobs"),
     })
 
 
-def test_parser_crash_is_stored_as_failure_and_bytes_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parser_crash_is_stored_as_failure_and_bytes_kept(tmp_path: Path, db_url: str,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     def exploding(body, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("table grid out of range")
 
     monkeypatch.setattr(report_stage, "parse_document", exploding)
-    crawler = _crawler(tmp_path)
+    crawler = _crawler(tmp_path, db_url)
     body = "<html><body>一、总体情况</body></html>".encode()
     item = FetchedDocument(url="http://127.0.0.1/r.html", final_url="http://127.0.0.1/r.html",
                            status=200, body=body, fetched_at=datetime.now(UTC),

@@ -40,8 +40,8 @@ def _store_case(store: ReportStore, blobs: FileBlobStore, name: str, url: str) -
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> tuple[dict[str, str], dict[str, int]]:
-    url = f"sqlite:///{tmp_path / 'h.sqlite3'}"
+def demo(tmp_path: Path, db_url: str) -> tuple[dict[str, str], dict[str, int]]:
+    url = db_url
     upgrade_to_head(url)
     engine = make_engine(url)
     store, blobs = ReportStore(engine), FileBlobStore(tmp_path / "blobs")

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from crawler.items import FetchedDocument
+from pipelines.identity import report_digest
 from pipelines.storage.blobs import BlobCorrupted, FileBlobStore, sha256_hex
 from pipelines.storage.db import DatabaseUnavailable, check_connection, make_engine, redact, upgrade_to_head
 from pipelines.storage.models import CheckOutcome, Document, Report, ReportCell, ReportSource
-from pipelines.identity import report_digest
 from pipelines.storage.store import ReportStore
 
 PARSED = {
@@ -37,12 +37,11 @@ def make_doc(url: str, body: bytes) -> FetchedDocument:
                            portal_id="320800_huaian", sha256=sha256_hex(body))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> ReportStore:
-    url = (f"sqlite:///{tmp_path / 'h.sqlite3'}" if request.param == "sqlite"
-           else request.getfixturevalue("postgres_url"))
-    upgrade_to_head(url)
-    engine = make_engine(url)
+@pytest.fixture
+def store(request: pytest.FixtureRequest, db_url: str) -> ReportStore:
+    """A store on SQLite and on PostgreSQL (conftest's db_url)."""
+    upgrade_to_head(db_url)
+    engine = make_engine(db_url)
     request.addfinalizer(engine.dispose)
     return ReportStore(engine)
 

@@ -40,7 +40,9 @@ READERS = {
 }
 _PRELOAD = ["pipelines.parsing.extract.isolate", "pdfplumber", "pdfminer.pdfparser", "pypdfium2",
             "pipelines.parsing.extract.pdfium_text", "pdfplumber.table",
-            *sorted({module for module, _ in READERS.values()})]
+            *sorted({module for module, _ in READERS.values()}),
+            # the crawl's worker processes (pipelines.workers) fork from this server too
+            "pipelines.parsing", "pipelines.cleaning.cleaner"]
 
 _lock = threading.Lock()
 _context: ForkServerContext | Literal[False] | None = None  # False: no forkserver on this platform
