@@ -25,8 +25,10 @@ Variables:
     HARVEST_OVERDUE_GRACE_DAYS  days after a report deadline before a seed counts as overdue
                           (``scrapy seeds status``; default: 30)
     HARVEST_PARSE_WORKERS  worker processes that clean and parse documents during a crawl, so the
-                          reactor keeps fetching (default: the number of cores; 0: parse in a
-                          thread of the crawl's own process); see pipelines/workers.py
+                          reactor keeps fetching (default: the cores less one, 0 on a machine of
+                          one or two cores: parse in a thread of the crawl's own process);
+                          ``scrapy worker --workers N`` shares it among its N processes; see
+                          pipelines/workers.py
     HARVEST_DB_POOL_SIZE  PostgreSQL connections each process keeps open (SQLAlchemy pool_size;
                           default: 5, with up to as many again opened under load); SQLite ignores it
     HARVEST_EMPTY_RELOOK_RUNS  consecutive EMPTY runs after which an ``auto`` seed's stored platform
@@ -74,6 +76,16 @@ def _path(value: str | None, default: Path) -> Path:
     return path if path.is_absolute() else (Path.cwd() / path)
 
 
+def default_parse_workers(cores: int | None = None) -> int:
+    """Parse worker processes when HARVEST_PARSE_WORKERS is not set: one core is left to the crawl's
+    own process (fetching, archiving, storing), and on one or two cores none are started. Measured
+    on 2 cores with the simulated farm on the same cores (``bench/crawl.py --portals 30``), a pool
+    of two made the crawl slower than parsing in a thread (1.9 against 2.8 reports/s, 0.22 against
+    0.18 CPU s a report): the pipe to the workers costs more than the GIL there."""
+    cores = cores or os.cpu_count() or 1
+    return cores - 1 if cores >= 3 else 0
+
+
 def get_config(env: dict[str, str] | None = None) -> HarvestConfig:
     """Read the deployment settings from ``env`` (default: the process environment)."""
     env = dict(os.environ if env is None else env)
@@ -99,7 +111,7 @@ def get_config(env: dict[str, str] | None = None) -> HarvestConfig:
     if workers_text and not workers_text.isdigit():
         raise ValueError(f"HARVEST_PARSE_WORKERS must be a whole number of processes (0: parse in-process), "
                          f"got {workers_text!r}")
-    parse_workers = int(workers_text) if workers_text else (os.cpu_count() or 1)
+    parse_workers = int(workers_text) if workers_text else default_parse_workers()
     pool_text = (env.get("HARVEST_DB_POOL_SIZE") or "").strip()
     if pool_text and (not pool_text.isdigit() or int(pool_text) < 1):
         raise ValueError(f"HARVEST_DB_POOL_SIZE must be a whole number of connections (1 or more), got {pool_text!r}")

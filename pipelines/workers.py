@@ -2,8 +2,9 @@
 
 Cleaning a page and parsing a document are pure functions of bytes (``clean_page``,
 ``parse_to_json``); run in a thread they still hold the GIL and starve the reactor, so a crawl
-runs them here, in ``HARVEST_PARSE_WORKERS`` processes (default: the number of cores; ``0`` runs
-them in a thread of the crawl's own process, as before). Fetching goes on while documents parse.
+runs them here, in ``HARVEST_PARSE_WORKERS`` processes (default:
+:func:`crawler.config.default_parse_workers`, the cores less one; ``0`` runs them in a thread of the
+crawl's own process). Fetching goes on while documents parse.
 
 How one job runs: the pipeline awaits :meth:`WorkerPool.run`, which waits for an idle worker
 (at most ``size`` jobs are in the workers at once), sends ``(function path, args)`` down the

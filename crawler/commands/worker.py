@@ -86,7 +86,7 @@ class Command(ScrapyCommand):
             self.exitcode = EXIT_CONFIG
             return
         if opts.workers > 1:
-            self.exitcode = run_children(opts.workers)
+            self.exitcode = run_children(opts.workers, self.settings.getint("HARVEST_PARSE_WORKERS"))
             return
         started = time.monotonic()
         try:
@@ -161,9 +161,10 @@ def wait_for_run(frontier: Any, wait: float | None) -> dict[str, Any] | None:
         time.sleep(1.0)
 
 
-def run_children(count: int) -> int:
+def run_children(count: int, parse_workers: int) -> int:
     """Start ``count`` single worker processes with this command line and wait for them all;
-    SIGINT/SIGTERM are passed on. Returns the worst exit code."""
+    SIGINT/SIGTERM are passed on. Returns the worst exit code. The machine's ``parse_workers``
+    (HARVEST_PARSE_WORKERS) are shared among the children, unless the command line sets them."""
     argv = list(sys.argv[1:])  # Scrapy has taken the command name out of sys.argv
     if argv and argv[0] == "worker":
         del argv[0]
@@ -171,6 +172,8 @@ def run_children(count: int) -> int:
     if at >= 0:
         del argv[at:at + 2]
     argv = [a for a in argv if not a.startswith("--workers=")]
+    if not any(a.startswith("HARVEST_PARSE_WORKERS=") for a in argv):
+        argv += ["-s", f"HARVEST_PARSE_WORKERS={parse_workers // count}"]
     command = [sys.executable, "-m", "scrapy", "worker", *argv, "--workers", "1"]
     children = [subprocess.Popen(command) for _ in range(count)]
 

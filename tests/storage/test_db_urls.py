@@ -46,9 +46,7 @@ def test_command_prints_one_line_and_exits_2(tmp_path: Path, url: str) -> None:
 
 
 def test_pool_size_and_parse_workers_come_from_the_environment() -> None:
-    import os
-
-    from crawler.config import DEFAULT_DB_POOL_SIZE, get_config
+    from crawler.config import DEFAULT_DB_POOL_SIZE, default_parse_workers, get_config
     from pipelines.storage.db import DEFAULT_POOL_SIZE
 
     assert get_config({}).db_pool_size == DEFAULT_DB_POOL_SIZE == DEFAULT_POOL_SIZE
@@ -56,7 +54,8 @@ def test_pool_size_and_parse_workers_come_from_the_environment() -> None:
     for bad in ("0", "x", "-1"):
         with pytest.raises(ValueError, match="HARVEST_DB_POOL_SIZE"):
             get_config({"HARVEST_DB_POOL_SIZE": bad})
-    assert get_config({}).parse_workers == (os.cpu_count() or 1)
+    assert get_config({}).parse_workers == default_parse_workers()
+    assert [default_parse_workers(n) for n in (1, 2, 3, 8)] == [0, 0, 2, 7]
     assert get_config({"HARVEST_PARSE_WORKERS": "0"}).parse_workers == 0
     with pytest.raises(ValueError, match="HARVEST_PARSE_WORKERS"):
         get_config({"HARVEST_PARSE_WORKERS": "two"})
