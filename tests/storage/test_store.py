@@ -148,11 +148,11 @@ def test_transient_database_error_is_retried(store: ReportStore, monkeypatch: py
     original = ReportStore._document_row
     calls = {"n": 0}
 
-    def flaky(session, doc, run_id):  # type: ignore[no-untyped-def]
+    def flaky(session, doc, run_id, *rest):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 1:
             raise OperationalError("INSERT …", {}, Exception("database is locked"))
-        return original(session, doc, run_id)
+        return original(session, doc, run_id, *rest)
 
     monkeypatch.setattr(ReportStore, "_document_row", staticmethod(flaky))
     outcome = store.save(make_doc("http://127.0.0.1/a.html", b"x"), PARSED)
