@@ -115,3 +115,40 @@ def test_sqlite_form_read_from_elsewhere_fails_without_creating_a_file(database:
     report = validate(out / "datapackage.json", cwd=elsewhere)
     assert report["valid"] is False
     assert list(elsewhere.iterdir()) == []  # read-only URI: no empty database created here
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "sqlite"])
+def test_export_interrupted_midway_leaves_no_file_under_the_final_names(database: Any, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch,
+                                                                       fmt: str) -> None:
+    """Interrupted while writing the third table (``reports`` and ``panel`` already written): a new
+    DIR does not appear, an earlier complete export replaced with ``force`` stays as it was, and
+    no temporary directory is left beside it."""
+    import pipelines.export as exp
+
+    streamed = exp._rows
+    written: list[str] = []
+
+    def interrupted(spec: Any, *args: Any) -> Any:
+        if spec.name == "cells":
+            raise KeyboardInterrupt
+        written.append(spec.name)
+        return streamed(spec, *args)
+
+    fresh = tmp_path / "fresh"
+    with monkeypatch.context() as m:
+        m.setattr(exp, "_rows", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            export(database, fresh, fmt=fmt)
+    assert written == ["reports", "panel"]
+    assert list(tmp_path.iterdir()) == []
+
+    old = tmp_path / "old"
+    export(database, old, fmt="csv")
+    before = {p.name: p.read_bytes() for p in old.iterdir()}
+    with monkeypatch.context() as m:
+        m.setattr(exp, "_rows", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            export(database, old, fmt=fmt, force=True)
+    assert {p.name: p.read_bytes() for p in old.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["old"]
