@@ -276,3 +276,20 @@ def test_bulk_contents_equal_what_the_orm_writes(store: ReportStore) -> None:
                     for rid in (bulk_id, orm_id)}
             assert rows[bulk_id] == rows[orm_id], table
             assert len(rows[bulk_id]) == {"report_sections": 2, "report_cells": 5, "check_outcomes": 2}[table]
+
+
+def test_bulk_contents_roll_back_with_the_save(store: ReportStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bulk rows go through the session's own connection: a save that fails after writing
+    them leaves none behind (one transaction per document)."""
+    import pipelines.storage.store as store_module
+    from sqlalchemy import func
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("fails after the contents were written")
+
+    monkeypatch.setattr(store_module, "evaluate_cross_year", broken)
+    with pytest.raises(RuntimeError):
+        store.save(make_doc("http://127.0.0.1/rollback.html", b"<p>rollback</p>"), PARSED)
+    with store.sessions() as session:
+        for model in (Document, Report, ReportCell, CheckOutcome):
+            assert session.scalar(select(func.count()).select_from(model)) == 0, model.__tablename__
