@@ -19,12 +19,29 @@ the line before it gives each export's own growth of that peak (``export_rss_gro
 far the high-water mark rose during the export, 0 when the export stayed below the store phase's).
 Whether the export streams is proven by tests/export/test_export_streams.py (tracemalloc).
 
-Cost: the store is the slow part (one transaction of ~260 rows per report; the sections, cells
-and check outcomes go in as one multi-row INSERT per table). Measured with ``--reports 300`` on
-the shared 2-core machine (load average ~2-4), two runs: 42-50 reports/s into SQLite and
-26-28/s into PostgreSQL (before the bulk insert: 8.7/s and 7.9/s), so the default 100,000 takes
-about 35-40 min + 60-65 min there; the export of 300 reports (80,096 rows) took 1.8 s (SQLite) and 2.5 s
-(PostgreSQL).
+Cost: the store is the slow part: one transaction per report, whose ~260 section, cell and
+check rows go in with one ``COPY`` per table on PostgreSQL (one ``executemany`` on SQLite), plus
+13 other statements (documents row with its parse status, exact/identity lookups, group,
+version, source, canonical flag, cross-year lookups). SQLite runs WAL with synchronous=NORMAL.
+
+Measured on the shared 2-core machine, 2026-12-06:
+- before (main at 8b51cbb: SQLAlchemy Core executemany, which psycopg runs as one INSERT per
+  row; 20 statements; SQLite fsync per commit), ``--reports 300`` at load ~0.3: 42.8 reports/s
+  into SQLite; PostgreSQL 26-36/s (load 0.3-2.5).
+- client CPU per save, ``--reports 300``, old and new code interleaved at the same load (9-10,
+  four helpers: wall rates there mean little): SQLite 13.5-15.0 ms -> 11.5 ms; PostgreSQL
+  20.9-21.8 ms -> 11.2-13.5 ms (the COPY also saves server time). At load ~2.4, 200 reports,
+  with the bulk write: 90/s into SQLite with synchronous=NORMAL, 67/s with FULL.
+- ``--reports 100000`` (started 17:36 UTC at load 7-12): SQLite instantaneous 16-27 reports/s,
+  cumulative 20.1/s at 35,000 with no slowdown as the database grew (1 GB per ~14,000 reports);
+  at that rate the SQLite store takes ~80 min and PostgreSQL longer, so the whole run takes
+  several hours on a loaded machine. Where the remaining time goes (cProfile, SQLite): SQLAlchemy
+  statement building and ORM ~43%, the commit (WAL pages and checkpoints) ~14%, SimHash of the
+  text ~7%, the bulk executemany ~6%. strace of the running 100k bench at ~15,000 reports: ~700
+  page writes and ~400 page reads per report, a WAL checkpoint every few commits; the
+  ``report_cells.key`` index alone takes one random leaf page per cell key (~200 per report).
+The export of 300 reports (80,096 rows) took 1.8 s (SQLite) and 2.5 s (PostgreSQL) before these
+changes (the export code is unchanged).
 """
 
 from __future__ import annotations
