@@ -281,8 +281,9 @@ def test_bulk_contents_equal_what_the_orm_writes(store: ReportStore) -> None:
 def test_bulk_contents_roll_back_with_the_save(store: ReportStore, monkeypatch: pytest.MonkeyPatch) -> None:
     """The bulk rows go through the session's own connection: a save that fails after writing
     them leaves none behind (one transaction per document)."""
-    import pipelines.storage.store as store_module
     from sqlalchemy import func
+
+    import pipelines.storage.store as store_module
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("fails after the contents were written")
