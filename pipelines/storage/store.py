@@ -383,8 +383,9 @@ class ReportStore:
         PostgreSQL: one ``COPY … FROM STDIN`` per table (psycopg's ``executemany`` still runs one
         INSERT per row, ~3x slower); SQLite: one ``executemany`` per table. Both store exactly
         what the ORM would (the JSON column as ``json.dumps`` of the value, so a missing
-        provenance is JSON ``null``, as SQLAlchemy's JSON type writes it): tests/storage/
-        test_store.py::test_stored_contents_row_by_row."""
+        provenance is JSON ``null``, as SQLAlchemy's JSON type writes it), on the session's own
+        connection, so in its transaction: tests/storage/test_store.py (row by row, against ORM
+        rows, rollback)."""
         sections = [
             (report_id, i, s["key"], s.get("heading") or "", s.get("text") or "")
             for i, s in enumerate(parsed.get("sections") or [])
