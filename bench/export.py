@@ -28,10 +28,12 @@ Measured on the shared 2-core machine, 2026-12-06:
 - before (main at 8b51cbb: SQLAlchemy Core executemany, which psycopg runs as one INSERT per
   row; 20 statements; SQLite fsync per commit), ``--reports 300`` at load ~0.3: 42.8 reports/s
   into SQLite; PostgreSQL 26-36/s (load 0.3-2.5).
-- client CPU per save, ``--reports 300``, old and new code interleaved at the same load (9-10,
-  four helpers: wall rates there mean little): SQLite 13.5-15.0 ms -> 11.5 ms; PostgreSQL
-  20.9-21.8 ms -> 11.2-13.5 ms (the COPY also saves server time). At load ~2.4, 200 reports,
-  with the bulk write: 90/s into SQLite with synchronous=NORMAL, 67/s with FULL.
+- old and new store interleaved, 300 reports each (same harness as the bench, saves only), at
+  load 4-5 (other helpers' jobs): SQLite 18.6-21.7 -> 28.7-29.2 reports/s, client CPU 17.5-17.8
+  -> 12.5-13.2 ms per save; PostgreSQL 14.1-17.8 -> 21.3-27.4 reports/s, client CPU 21.7-22.1
+  -> 13.4-14.5 ms per save (the COPY saves server time too). At load 9-10 the client CPU was
+  13.5-15.0 -> 11.5 ms (SQLite) and 20.9-21.8 -> 11.2-13.5 ms (PostgreSQL). At load ~2.4, 200
+  reports with the bulk write: 90/s into SQLite with synchronous=NORMAL, 67/s with FULL.
 - ``--reports 100000`` (started 17:36 UTC at load 7-12): SQLite instantaneous 16-27 reports/s,
   cumulative 20.1/s at 35,000 with no slowdown as the database grew (1 GB per ~14,000 reports);
   at that rate the SQLite store takes ~80 min and PostgreSQL longer, so the whole run takes
