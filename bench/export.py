@@ -34,12 +34,14 @@ Measured on the shared 2-core machine, 2026-12-06:
   -> 13.4-14.5 ms per save (the COPY saves server time too). At load 9-10 the client CPU was
   13.5-15.0 -> 11.5 ms (SQLite) and 20.9-21.8 -> 11.2-13.5 ms (PostgreSQL). At load ~2.4, 200
   reports with the bulk write: 90/s into SQLite with synchronous=NORMAL, 67/s with FULL.
-- ``--reports 100000`` (started 17:36 UTC at load 7-12): SQLite instantaneous 16-27 reports/s,
-  cumulative 20.1/s at 35,000 with no slowdown as the database grew (1 GB per ~14,000 reports);
-  at that rate the SQLite store takes ~80 min and PostgreSQL longer, so the whole run takes
-  several hours on a loaded machine. Where the remaining time goes (cProfile, SQLite): SQLAlchemy
-  statement building and ORM ~43%, the commit (WAL pages and checkpoints) ~14%, SimHash of the
-  text ~7%, the bulk executemany ~6%. strace of the running 100k bench at ~15,000 reports: ~700
+- ``--reports 100000`` (started 17:36 UTC, load 2-12 from other helpers' jobs): SQLite stored
+  100,000 in 3,548 s (28.2 reports/s; instantaneous 16-27/s at load 7-12, ~45/s at load 2-4,
+  no slowdown as the database grew, 6.6 GB), exported 26,700,000 rows (CSV) in 854 s at ~107 MB
+  RSS; PostgreSQL was storing at 43-47/s over its first 17,000 (run still going at the time of
+  writing: /work/notes/bench-export-100k.log).
+- where the remaining store time goes (cProfile, SQLite): SQLAlchemy statement building and ORM
+  ~43%, the commit (WAL pages and checkpoints) ~14%, SimHash of the text ~7%, the bulk
+  executemany ~6%. strace of the running 100k bench at ~15,000 reports: ~700
   page writes and ~400 page reads per report, a WAL checkpoint every few commits; the
   ``report_cells.key`` index alone takes one random leaf page per cell key (~200 per report).
 The export of 300 reports (80,096 rows) took 1.8 s (SQLite) and 2.5 s (PostgreSQL) before these
