@@ -37,7 +37,7 @@ Measured on the shared 2-core machine, 2026-12-06:
 - ``--reports 100000`` (started 17:36 UTC, load 2-12 from other helpers' jobs): SQLite stored
   100,000 in 3,548 s (28.2 reports/s; instantaneous 16-27/s at load 7-12, ~45/s at load 2-4,
   no slowdown as the database grew, 6.6 GB), exported 26,700,000 rows (CSV) in 854 s at ~107 MB
-  RSS; PostgreSQL was storing at 43-47/s over its first 17,000 (run still going at the time of
+  RSS; PostgreSQL was storing at 40.6/s (cumulative) at 42,000, 19:06 UTC (run still going at the time of
   writing: /work/notes/bench-export-100k.log).
 - where the remaining store time goes (cProfile, SQLite): SQLAlchemy statement building and ORM
   ~43%, the commit (WAL pages and checkpoints) ~14%, SimHash of the text ~7%, the bulk
