@@ -19,12 +19,33 @@ the line before it gives each export's own growth of that peak (``export_rss_gro
 far the high-water mark rose during the export, 0 when the export stayed below the store phase's).
 Whether the export streams is proven by tests/export/test_export_streams.py (tracemalloc).
 
-Cost: the store is the slow part (one transaction of ~260 rows per report; the sections, cells
-and check outcomes go in as one multi-row INSERT per table). Measured with ``--reports 300`` on
-the shared 2-core machine (load average ~2-4), two runs: 42-50 reports/s into SQLite and
-26-28/s into PostgreSQL (before the bulk insert: 8.7/s and 7.9/s), so the default 100,000 takes
-about 35-40 min + 60-65 min there; the export of 300 reports (80,096 rows) took 1.8 s (SQLite) and 2.5 s
-(PostgreSQL).
+Cost: the store is the slow part: one transaction per report, whose ~260 section, cell and
+check rows go in with one ``COPY`` per table on PostgreSQL (one ``executemany`` on SQLite), plus
+13 other statements (documents row with its parse status, exact/identity lookups, group,
+version, source, canonical flag, cross-year lookups). SQLite runs WAL with synchronous=NORMAL.
+
+Measured on the shared 2-core machine, 2026-12-06:
+- before (main at 8b51cbb: SQLAlchemy Core executemany, which psycopg runs as one INSERT per
+  row; 20 statements; SQLite fsync per commit), ``--reports 300`` at load ~0.3: 42.8 reports/s
+  into SQLite; PostgreSQL 26-36/s (load 0.3-2.5).
+- old and new store interleaved, 300 reports each (same harness as the bench, saves only), at
+  load 4-5 (other helpers' jobs): SQLite 18.6-21.7 -> 28.7-29.2 reports/s, client CPU 17.5-17.8
+  -> 12.5-13.2 ms per save; PostgreSQL 14.1-17.8 -> 21.3-27.4 reports/s, client CPU 21.7-22.1
+  -> 13.4-14.5 ms per save (the COPY saves server time too). At load 9-10 the client CPU was
+  13.5-15.0 -> 11.5 ms (SQLite) and 20.9-21.8 -> 11.2-13.5 ms (PostgreSQL). At load ~2.4, 200
+  reports with the bulk write: 90/s into SQLite with synchronous=NORMAL, 67/s with FULL.
+- ``--reports 100000`` (started 17:36 UTC, load 2-12 from other helpers' jobs): SQLite stored
+  100,000 in 3,548 s (28.2 reports/s; instantaneous 16-27/s at load 7-12, ~45/s at load 2-4,
+  no slowdown as the database grew, 6.6 GB), exported 26,700,000 rows (CSV) in 854 s at ~107 MB
+  RSS; PostgreSQL was storing at 40.6/s (cumulative) at 42,000, 19:06 UTC (run still going at the time of
+  writing: /work/notes/bench-export-100k.log).
+- where the remaining store time goes (cProfile, SQLite): SQLAlchemy statement building and ORM
+  ~43%, the commit (WAL pages and checkpoints) ~14%, SimHash of the text ~7%, the bulk
+  executemany ~6%. strace of the running 100k bench at ~15,000 reports: ~700
+  page writes and ~400 page reads per report, a WAL checkpoint every few commits; the
+  ``report_cells.key`` index alone takes one random leaf page per cell key (~200 per report).
+The export of 300 reports (80,096 rows) took 1.8 s (SQLite) and 2.5 s (PostgreSQL) before these
+changes (the export code is unchanged).
 """
 
 from __future__ import annotations

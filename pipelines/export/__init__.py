@@ -5,6 +5,12 @@ plus ``datapackage.json`` describing each field in Chinese and English, the cell
 statutory table, row and column (from :func:`pipelines.parsing.schema.data_dictionary`), and the
 primary and foreign keys. Tables and rows: :mod:`pipelines.export.tables`.
 
+Validation: ``frictionless validate DIR/datapackage.json`` passes for every form
+(tests/export/test_export_validate.py). CSV and Parquet resources are files relative to the
+package; the SQLite form's resources are SQL tables (``format: sql``, ``dialect.sql.table``) of a
+database URL relative to the working directory, so that form is validated from inside DIR
+(:data:`SQLITE_RESOURCE_PATH`).
+
 Safety: everything is written into a temporary directory next to ``DIR`` and moved into place
 only when complete, so an interrupted export leaves no partial file under the final names, and an
 existing non-empty ``DIR`` is replaced (``force``) only once the new export is whole.
@@ -30,6 +36,12 @@ from pipelines.storage.blobs import BlobStore
 
 FORMATS = ("csv", "parquet", "sqlite")
 SQLITE_NAME = "harvest.sqlite"
+#: the SQLite form's resource path: frictionless reads an SQL resource through SQLAlchemy from a
+#: database URL (``format: sql``, ``dialect.sql.table``), and joins no package directory onto a
+#: URL, so this one is relative to the working directory: validate from inside DIR. Read-only URI
+#: mode, so that from anywhere else it fails ("unable to open database file") instead of creating
+#: an empty database there.
+SQLITE_RESOURCE_PATH = f"sqlite:///file:{SQLITE_NAME}?mode=ro&uri=true"
 #: rows per write batch (Parquet row group slice, SQLite executemany), and at most this many values
 #: per batch, so the wide ``panel`` (hundreds of columns) is written in proportionally smaller batches
 WRITE_BATCH = 2000
@@ -121,7 +133,9 @@ def _write_parquet(path: Path, spec: T.TableSpec, rows: Iterable[dict[str, Any]]
     return count
 
 
-SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "string": "TEXT", "boolean": "INTEGER"}
+#: BOOLEAN (stored 0/1, numeric affinity) rather than INTEGER: readers that reflect the declared
+#: type (SQLAlchemy, hence frictionless; RSQLite with extended types) get true/false back
+SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "string": "TEXT", "boolean": "BOOLEAN"}
 
 
 def _write_sqlite(db: sqlite3.Connection, spec: T.TableSpec, rows: Iterable[dict[str, Any]]) -> int:
@@ -139,10 +153,25 @@ def _write_sqlite(db: sqlite3.Connection, spec: T.TableSpec, rows: Iterable[dict
     return count
 
 
-def _schema_json(spec: T.TableSpec) -> dict[str, Any]:
+#: missing-value markers of the numeric fields of the Parquet form. Frictionless reads Parquet
+#: through pandas (``pyarrow.Table.to_pandas``), which turns a null in an int64 or float64 column
+#: into float NaN; declared missing here, a NaN is read as the null it was written as (without it,
+#: a null ``year`` fails as "not an integer" and a null panel value passes as the number NaN).
+#: Parquet integer and float columns cannot hold a string, so no stored value is caught by it.
+PARQUET_NUMERIC_MISSING = ["", "nan"]
+
+
+def _field_json(field: T.Field, fmt: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": field.name, "type": field.type, "title": field.zh,
+                           "description": field.describe()}
+    if fmt == "parquet" and field.type in ("integer", "number"):
+        out["missingValues"] = PARQUET_NUMERIC_MISSING
+    return out
+
+
+def _schema_json(spec: T.TableSpec, fmt: str = "csv") -> dict[str, Any]:
     schema: dict[str, Any] = {
-        "fields": [{"name": f.name, "type": f.type, "title": f.zh, "description": f.describe()}
-                   for f in spec.fields],
+        "fields": [_field_json(f, fmt) for f in spec.fields],
         "primaryKey": list(spec.primary_key),
     }
     if spec.foreign_keys:
@@ -155,13 +184,14 @@ def datapackage(all_specs: list[T.TableSpec], fmt: str, filters: T.Filters) -> d
     resources = []
     for spec in all_specs:
         resource: dict[str, Any] = {"name": spec.name, "title": spec.zh, "description": f"{spec.zh} / {spec.en}",
-                                    "profile": "tabular-data-resource", "schema": _schema_json(spec)}
+                                    "profile": "tabular-data-resource", "schema": _schema_json(spec, fmt)}
         if fmt == "csv":
             resource.update(path=f"{spec.name}.csv", format="csv", mediatype="text/csv", encoding="utf-8")
         elif fmt == "parquet":
             resource.update(path=f"{spec.name}.parquet", format="parquet")
         else:
-            resource.update(path=SQLITE_NAME, format="sqlite", dialect={"sql": {"table": spec.name}})
+            resource.update(path=SQLITE_RESOURCE_PATH, format="sql", mediatype="application/vnd.sqlite3",
+                            dialect={"sql": {"table": spec.name}})
         resources.append(resource)
     return {
         "name": "ogi-harvest",

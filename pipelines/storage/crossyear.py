@@ -45,18 +45,17 @@ def _evaluate(session: Session, group_id: int) -> int:
     if group is None or group.agency is None or group.year is None:
         return 0
     changed = 0
-    earlier = _groups(session, group.agency, group.year - 1)
+    # both neighbouring years in one query (ordered by id within each year)
+    around = list(session.scalars(select(ReportGroup).where(
+        ReportGroup.agency == group.agency, ReportGroup.year.in_((group.year - 1, group.year + 1)))
+        .order_by(ReportGroup.id)))
+    earlier = [g for g in around if g.year == group.year - 1]
+    later = [g for g in around if g.year == group.year + 1]
     changed += _evaluate_pair(session, _canonical_ok(session, earlier), group)
-    later = _groups(session, group.agency, group.year + 1)
     previous = _canonical_ok(session, [group])
     for g in later:
         changed += _evaluate_pair(session, previous, g)
     return changed
-
-
-def _groups(session: Session, agency: str, year: int) -> list[ReportGroup]:
-    return list(session.scalars(select(ReportGroup).where(
-        ReportGroup.agency == agency, ReportGroup.year == year).order_by(ReportGroup.id)))
 
 
 def _canonical_ok(session: Session, groups: list[ReportGroup]) -> Report | None:

@@ -17,7 +17,7 @@ from pipelines.parsing.extract import ocr
 from pipelines.parsing.schema import data_dictionary
 from pipelines.reparse import reparse, select_documents
 from pipelines.storage.blobs import FileBlobStore
-from pipelines.storage.models import Document, Report, ReportCell, ReportGroup
+from pipelines.storage.models import Document, Report, ReportCell, ReportGroup, ReportSource
 from tests.crawl.harness import Workspace
 
 pytestmark = pytest.mark.slow
@@ -76,6 +76,14 @@ def test_export_other_formats(demo: Workspace, tmp_path: Path, fmt: str) -> None
     out = tmp_path / fmt
     counts = export(demo.store().engine, out, fmt=fmt, blobs=FileBlobStore(demo.var / "blobs"))
     assert counts["panel"] > 0 and counts["cells"] > 0
+    # the real validator reads every table of this form (the SQLite form from inside DIR: its
+    # resources are a database URL relative to the working directory)
+    check = subprocess.run([str(Path(sys.executable).parent / "frictionless"), "validate", "--json",
+                            str(out / "datapackage.json")], capture_output=True, text=True,
+                           cwd=out if fmt == "sqlite" else tmp_path, timeout=300)
+    report = json.loads(check.stdout)
+    assert report["valid"] is True, check.stdout[-3000:]
+    assert {t["name"]: t["stats"]["rows"] for t in report["tasks"]} == counts
     if fmt == "parquet":
         import pyarrow.parquet as pq
         assert pq.read_table(out / "panel.parquet").num_rows == counts["panel"]
@@ -92,6 +100,9 @@ def test_export_refuses_nonempty_dir_and_interrupted_export_leaves_nothing(demo:
     (out / "keep.txt").write_text("mine")
     with pytest.raises(ExportRefused):
         export(demo.store().engine, out)
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    refused = demo.scrapy("export", "--out", str(out))  # the command: exit 1, one line naming DIR
+    assert refused.returncode == 1 and str(out) in refused.stderr and "--force" in refused.stderr
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
 
     import pipelines.export as exp
@@ -154,12 +165,20 @@ def test_reparse_reports_missing_bytes_and_goes_on(demo: Workspace, tmp_path: Pa
     data = path.read_bytes()
     path.unlink()
     try:
+        with store.sessions() as session:
+            versions = sorted(session.scalars(select(ReportSource.report_id).where(
+                ReportSource.document_id == doc.id)))
+        assert versions
         stats = reparse(store, blobs, select_documents(store, below_version="999"))
-        assert stats.failed == 1 and "report " in stats.problems[0]
+        # named by its report (version) id, and the run went on with every other document
+        assert stats.failed == 1 and len(stats.problems) == 1
+        assert f"report {', '.join(map(str, versions))}:" in stats.problems[0] and doc.sha256 in stats.problems[0]
         assert stats.reparsed == stats.documents - 1
         out = tmp_path / "out"
         export(store.engine, out, blobs=blobs)
         rows = list(csv.DictReader((out / "reports.csv").open(encoding="utf-8")))
-        assert any(doc.sha256 in (r["archive_problem"] or "") for r in rows)
+        flagged = [r for r in rows if r["archive_problem"]]
+        assert len(flagged) >= 1 and all(doc.sha256 in r["archive_problem"] for r in flagged)
+        assert any(int(r["version_id"]) in versions for r in flagged)  # still listed, with the reason
     finally:
         path.write_bytes(data)

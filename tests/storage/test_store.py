@@ -147,11 +147,11 @@ def test_transient_database_error_is_retried(store: ReportStore, monkeypatch: py
     original = ReportStore._document_row
     calls = {"n": 0}
 
-    def flaky(session, doc, run_id):  # type: ignore[no-untyped-def]
+    def flaky(session, doc, run_id, *rest):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 1:
             raise OperationalError("INSERT …", {}, Exception("database is locked"))
-        return original(session, doc, run_id)
+        return original(session, doc, run_id, *rest)
 
     monkeypatch.setattr(ReportStore, "_document_row", staticmethod(flaky))
     outcome = store.save(make_doc("http://127.0.0.1/a.html", b"x"), PARSED)
@@ -222,3 +222,74 @@ def test_stored_contents_row_by_row(store: ReportStore) -> None:
     assert [tuple(r) for r in checks] == [("R3.balance", "total", "fail", "pass", None),
                                           ("R1.sum", "", "pass", "pass", "1+2=3")]
     assert filled == 4
+
+
+def test_bulk_contents_equal_what_the_orm_writes(store: ReportStore) -> None:
+    """The bulk write of sections, cells and checks (COPY on PostgreSQL, executemany on SQLite)
+    stores byte for byte what ORM objects with the same values store: every column as SQL text,
+    the JSON provenance included (its exact serialization, JSON ``null`` for none)."""
+    from sqlalchemy import text
+
+    from pipelines.storage.models import ReportSection
+    from pipelines.storage.store import _provenance
+
+    parsed = {**PARSED,
+              "sections": [{"key": "s1", "heading": "一、总体情况", "text": "本年度“引号”\n第二行"},
+                           {"key": "s2", "heading": None, "text": None}],
+              "cells": {**PARSED["cells"],
+                        "t4.total": {"raw": "3", "value": 3, "semantic": "NUMERIC", "annotation": "注\t",
+                                     "provenance": {"block": 4, "table": 1, "row": 2, "col": 3,
+                                                    "label": "合计（件）"}},
+                        "t3.x": {"raw": "1.5", "value": 1.5, "semantic": "NUMERIC", "confidence": 0.8,
+                                 "provenance": {"page": 2, "span": [3, 9]}}},
+              "checks": [*PARSED["checks"], {"rule": "R1.sum", "strict": "pass", "lenient": "pass",
+                                             "detail": "1+2=3\\n"}]}
+    doc = make_doc("http://127.0.0.1/bulk.html", b"<p>bulk</p>")
+    bulk_id = store.save(doc, parsed).report_id
+    with store.sessions.begin() as session:
+        other = Report(digest="orm-reference", status="ok")
+        session.add(other)
+        session.flush()
+        orm_id = other.id
+        for i, s in enumerate(parsed["sections"]):
+            session.add(ReportSection(report_id=orm_id, ordinal=i, key=s["key"], heading=s.get("heading") or "",
+                                      text=s.get("text") or ""))
+        for key, cell in parsed["cells"].items():
+            session.add(ReportCell(report_id=orm_id, key=key, raw=cell.get("raw"), value=cell.get("value"),
+                                   semantic=cell["semantic"], unit=cell.get("unit"),
+                                   annotation=cell.get("annotation"), provenance=_provenance(cell, doc.sha256)))
+        for c in parsed["checks"]:
+            session.add(CheckOutcome(report_id=orm_id, rule=c["rule"], scope=c.get("scope") or "",
+                                     strict=c["strict"], lenient=c["lenient"], detail=c.get("detail")))
+
+    queries = {
+        "report_sections": "SELECT ordinal, key, heading, text FROM report_sections",
+        "report_cells": ("SELECT key, raw, CAST(value AS TEXT), semantic, unit, annotation, "
+                         "CAST(provenance AS TEXT), provenance IS NULL FROM report_cells"),
+        "check_outcomes": "SELECT rule, scope, strict, lenient, detail FROM check_outcomes",
+    }
+    with store.engine.connect() as conn:
+        for table, query in queries.items():
+            rows = {rid: [tuple(r) for r in conn.execute(text(f"{query} WHERE report_id = :r ORDER BY id"),
+                                                          {"r": rid})]
+                    for rid in (bulk_id, orm_id)}
+            assert rows[bulk_id] == rows[orm_id], table
+            assert len(rows[bulk_id]) == {"report_sections": 2, "report_cells": 5, "check_outcomes": 2}[table]
+
+
+def test_bulk_contents_roll_back_with_the_save(store: ReportStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bulk rows go through the session's own connection: a save that fails after writing
+    them leaves none behind (one transaction per document)."""
+    from sqlalchemy import func
+
+    import pipelines.storage.store as store_module
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("fails after the contents were written")
+
+    monkeypatch.setattr(store_module, "evaluate_cross_year", broken)
+    with pytest.raises(RuntimeError):
+        store.save(make_doc("http://127.0.0.1/rollback.html", b"<p>rollback</p>"), PARSED)
+    with store.sessions() as session:
+        for model in (Document, Report, ReportCell, CheckOutcome):
+            assert session.scalar(select(func.count()).select_from(model)) == 0, model.__tablename__
