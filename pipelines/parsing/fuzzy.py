@@ -12,22 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from rapidfuzz.distance import Levenshtein
+
 from pipelines.parsing import patterns as P
 
 
 def edit_distance(a: str, b: str, cap: int) -> int:
-    """Levenshtein distance of ``a`` and ``b``, or ``cap + 1`` as soon as it must exceed ``cap``."""
-    if abs(len(a) - len(b)) > cap:
-        return cap + 1
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, start=1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-        if min(cur) > cap:
-            return cap + 1
-        prev = cur
-    return min(prev[-1], cap + 1)
+    """Levenshtein distance of ``a`` and ``b``, or ``cap + 1`` when it exceeds ``cap``."""
+    return int(Levenshtein.distance(a, b, score_cutoff=cap))
 
 
 def bare(label: str) -> str:
