@@ -24,6 +24,9 @@ MIN_SIDE_PX = 200
 MAX_PICTURE_BYTES = 20 * 1024 * 1024
 
 _SIZE = re.compile(r"^\s*(\d+)(?:px)?\s*$")
+#: where lazy-loading scripts keep the real picture while ``src`` shows a placeholder (jQuery
+#: lazyload's data-original, lazysizes' data-src); the first present wins over ``src``
+LAZY_SRC_ATTRIBUTES = ("data-original", "data-src")
 
 
 def _declared(value: str | None) -> int | None:
@@ -39,7 +42,8 @@ def picture_urls(container_html: str, base_url: str) -> list[str]:
     root = Selector(text=container_html or "<html></html>")
     out: list[str] = []
     for img in root.css("img"):
-        src = (img.attrib.get("src") or "").strip()
+        lazy = [img.attrib[a].strip() for a in LAZY_SRC_ATTRIBUTES if (img.attrib.get(a) or "").strip()]
+        src = lazy[0] if lazy else (img.attrib.get("src") or "").strip()
         if not src or src.startswith(("data:", "javascript:")):
             continue
         url = urljoin(base_url, src)

@@ -57,6 +57,13 @@ def test_picture_urls_keep_page_pictures_in_order_and_skip_logos_qr_codes_and_ic
     assert len(picture_urls(many, "http://gov.example/")) == MAX_PICTURES
 
 
+def test_picture_urls_take_a_lazy_loaded_picture_not_its_placeholder() -> None:
+    html = ('<div><img src="/images/loading.gif" data-original="p1.png">'
+            '<img src="data:image/gif;base64,R0lGOD" data-src="p2.jpg"><img src="p3.png"></div>')
+    assert picture_urls(html, "http://127.0.0.1/art/2022/") == [
+        "http://127.0.0.1/art/2022/p1.png", "http://127.0.0.1/art/2022/p2.jpg", "http://127.0.0.1/art/2022/p3.png"]
+
+
 def test_the_crawl_reads_a_picture_page_without_its_pictures_and_defers_it() -> None:
     crawl = parse_to_json(PAGE.read_bytes(), HTML, "picture.html", None, False)
     assert crawl["status"] == "needs_ocr" and "图片版" in crawl["reason"]
