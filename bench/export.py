@@ -1,7 +1,7 @@
 """Export benchmark: store N synthetic reports into SQLite and PostgreSQL, then export each.
 
 Usage: .venv/bin/python bench/export.py [--reports 100000] [--format csv|parquet|sqlite]
-       [--templates 8] [--portals 500] [--skip-pg]
+       [--templates 8] [--portals 500] [--skip-pg | --skip-sqlite]
 
 Reports are rendered by the fixture renderer and parsed once (:mod:`portalsim.synthetic`); report
 ``i`` is template ``i % templates`` under its own agency, URL, seed and bytes, so each is a
@@ -134,13 +134,17 @@ def main() -> None:
     parser.add_argument("--templates", type=int, default=8, help="distinct rendered reports to vary")
     parser.add_argument("--portals", type=int, default=500, help="synthetic seeds the reports are spread over")
     parser.add_argument("--skip-pg", action="store_true", help="SQLite only (PostgreSQL figures print as nan)")
+    parser.add_argument("--skip-sqlite", action="store_true", help="PostgreSQL only (SQLite figures print as nan)")
     opts = parser.parse_args()
 
     tpls = templates(opts.templates)
     work = Path(tempfile.mkdtemp(prefix="ogi-bench-export-"))
     nan = float("nan")
     try:
-        sqlite = run("sqlite", f"sqlite:///{work / 'harvest.sqlite3'}", opts, tpls, work)
+        if opts.skip_sqlite:
+            sqlite = {"store_per_s": nan, "export_s": nan, "export_rss_growth_mb": nan}
+        else:
+            sqlite = run("sqlite", f"sqlite:///{work / 'harvest.sqlite3'}", opts, tpls, work)
         shutil.rmtree(work / "export-sqlite", ignore_errors=True)
         if opts.skip_pg:
             pg = {"store_per_s": nan, "export_s": nan, "export_rss_growth_mb": nan}
