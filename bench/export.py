@@ -51,23 +51,19 @@ changes (the export code is unchanged).
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from sqlalchemy import create_engine, text  # noqa: E402
 
 from pipelines.export import FORMATS, export  # noqa: E402
-from pipelines.storage.db import make_engine, upgrade_to_head  # noqa: E402
+from pipelines.storage.db import make_engine, scratch_database, upgrade_to_head  # noqa: E402
 from pipelines.storage.store import ReportStore  # noqa: E402
 from portalsim.synthetic import Template, generate, portal_rows, templates  # noqa: E402
 
@@ -77,21 +73,6 @@ PROGRESS_EVERY = 1000
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
-
-
-@contextmanager
-def pg_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for this run, dropped afterwards (other databases untouched)."""
-    name = f"bench_export_{os.getpid()}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def run(label: str, url: str, opts: argparse.Namespace, tpls: list[Template], work: Path) -> dict[str, float]:
@@ -149,7 +130,7 @@ def main() -> None:
         if opts.skip_pg:
             pg = {"store_per_s": nan, "export_s": nan, "export_rss_growth_mb": nan}
         else:
-            with pg_database() as url:
+            with scratch_database(PG_ADMIN_URL, "bench_export") as url:
                 pg = run("pg", url, opts, tpls, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)

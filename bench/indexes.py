@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import sys
 import tempfile
@@ -36,12 +35,12 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from sqlalchemy import Engine, create_engine, event, insert, select, text  # noqa: E402
+from sqlalchemy import Engine, event, insert, select  # noqa: E402
 
 from pipelines.export import export  # noqa: E402
 from pipelines.export.tables import Filters  # noqa: E402
 from pipelines.reparse import select_documents  # noqa: E402
-from pipelines.storage.db import make_engine, upgrade_to_head  # noqa: E402
+from pipelines.storage.db import make_engine, scratch_database, upgrade_to_head  # noqa: E402
 from pipelines.storage.models import Document, Report, SeedHealth  # noqa: E402
 from pipelines.storage.queries import Queries  # noqa: E402
 from pipelines.storage.store import ReportStore  # noqa: E402
@@ -50,20 +49,6 @@ from portalsim.synthetic import generate, portal_rows, templates  # noqa: E402
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 LARGE = 1000  # rows: a sequential scan of a smaller table is cheap whatever the query
 STATES = ("OK", "OK", "OK", "EMPTY", "BROKEN:http", "BLOCKED:challenge")
-
-
-@contextmanager
-def pg_database() -> Iterator[str]:
-    name = f"bench_indexes_{os.getpid()}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def add_seed_health(store: ReportStore, portals: list[str], runs: int, rng: random.Random) -> None:
@@ -115,7 +100,7 @@ def main() -> None:
     opts = parser.parse_args()
     rng = random.Random(5)
     tpls = templates(4)
-    with pg_database() as url:
+    with scratch_database(PG_ADMIN_URL, "bench_indexes") as url:
         upgrade_to_head(url)
         engine = make_engine(url)
         store = ReportStore(engine)

@@ -34,6 +34,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -41,9 +42,9 @@ sys.path.insert(0, str(REPO))
 
 import boto3  # noqa: E402
 import redis  # noqa: E402
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
-from pipelines.storage.db import make_engine  # noqa: E402
+from pipelines.storage.db import make_engine, scratch_database  # noqa: E402
 from pipelines.storage.models import Document, Report  # noqa: E402
 from portalsim import Farm, FarmServer  # noqa: E402
 from portalsim.server import politeness_violations  # noqa: E402
@@ -88,11 +89,9 @@ def expected_urls(manifest: dict) -> set[str]:
 def crawl(server: FarmServer, work: Path, workers: int, delay: float, s3_url: str) -> dict:
     """One run on fresh state: queue the seeds, crawl with ``workers`` processes, score it."""
     tag = f"{os.getpid()}_{workers}_{uuid.uuid4().hex[:6]}"
-    db_name, prefix = f"ogi_bench_scale_{tag}", f"ogibench-scale-{tag}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{db_name}"'))
-    db_url = f"{PG_ADMIN.rsplit('/', 1)[0]}/{db_name}"
+    prefix = f"ogibench-scale-{tag}"
+    database = ExitStack()
+    db_url = database.enter_context(scratch_database(PG_ADMIN, f"ogi_bench_scale_{workers}"))
     var = work / f"var-{workers}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HARVEST_", "SCRAPY_"))}
     env.update(CREDENTIALS, HARVEST_VAR_DIR=str(var), HARVEST_DATABASE_URL=db_url,
@@ -131,9 +130,7 @@ def crawl(server: FarmServer, work: Path, workers: int, delay: float, s3_url: st
                 "duplicated": sum(n - 1 for n in per_url.values() if n > 1),
                 "peak_rss_mb": max(float(line["peak_rss_mb"]) for line in lines)}
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
-        admin.dispose()
+        database.close()
         client = redis.Redis.from_url(REDIS_URL)
         keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
         if keys:

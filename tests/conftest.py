@@ -78,22 +78,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _postgres_session_db() -> Iterator[str]:
     """One PostgreSQL database for the session's db_url tests, at head; dropped at the end."""
     require_service("PostgreSQL", "127.0.0.1", 5432)
-    from sqlalchemy import create_engine, text
+    from pipelines.storage.db import scratch_database, upgrade_to_head
 
-    from pipelines.storage.db import upgrade_to_head
-
-    name = f"ogi_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    try:
+    with scratch_database(POSTGRES_ADMIN_URL, f"ogi_test_{os.getpid()}") as url:
         upgrade_to_head(url)
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _empty_postgres(url: str) -> None:
@@ -133,19 +122,10 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def postgres_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
     require_service("PostgreSQL", "127.0.0.1", 5432)
-    from sqlalchemy import create_engine, text
+    from pipelines.storage.db import scratch_database
 
-    name = f"ogi_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(POSTGRES_ADMIN_URL, "ogi_test") as url:
+        yield url
 
 
 @pytest.fixture
@@ -162,7 +142,7 @@ class RedisSpace:
     url: str
     prefix: str
 
-    def client(self):  # noqa: ANN201 - redis is a test extra
+    def client(self):
         import redis
 
         return redis.Redis.from_url(self.url, decode_responses=True)

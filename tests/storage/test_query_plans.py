@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine, event
 
 from pipelines.reparse import select_documents
-from pipelines.storage.db import make_engine, upgrade_to_head
+from pipelines.storage.db import make_engine, scratch_database, upgrade_to_head
 from pipelines.storage.queries import Queries
 from pipelines.storage.store import ReportStore
 
@@ -46,16 +46,7 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
     from tests.conftest import POSTGRES_ADMIN_URL, require_service
 
     require_service("PostgreSQL", "127.0.0.1", 5432)
-    import uuid
-
-    from sqlalchemy import create_engine, text
-
-    name = f"ogi_plans_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    try:
+    with scratch_database(POSTGRES_ADMIN_URL, "ogi_plans") as url:
         upgrade_to_head(url)
         engine = make_engine(url)
         with engine.begin() as conn:
@@ -65,10 +56,6 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
             conn.exec_driver_sql("ANALYZE")
         yield engine
         engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def scans(plan: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
