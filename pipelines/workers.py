@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from scrapy import signals
 
-from pipelines.parsing.extract.isolate import _mp_context
+from pipelines.parsing.extract.isolate import _mp_context, _signal_name
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -98,15 +98,6 @@ def _worker_main(conn: Any) -> None:
             conn.send(message)
         except Exception as exc:  # an unpicklable result
             conn.send(("raised", f"result of {target} could not be sent back: {type(exc).__name__}: {exc}"))
-
-
-def _signal_name(exitcode: int | None) -> str:
-    if exitcode is None or exitcode >= 0:
-        return f"exit code {exitcode}"
-    try:
-        return signal.Signals(-exitcode).name
-    except ValueError:
-        return f"signal {-exitcode}"
 
 
 class _Worker:
