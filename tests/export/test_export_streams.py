@@ -87,3 +87,22 @@ def _materialized_peak(engine: Engine, out: Path, monkeypatch: pytest.MonkeyPatc
     with monkeypatch.context() as m:
         m.setattr(exp, "_rows", materialized)
         return _peak(engine, out, "csv")
+
+
+@pytest.mark.postgres
+def test_export_analyzes_a_postgres_database_before_streaming(postgres_url: str, tmp_path: Path) -> None:
+    # unanalyzed tables after a bulk load made the canonical-version cursor quadratic (bench/export.py)
+    from sqlalchemy import text
+
+    upgrade_to_head(postgres_url)
+    engine = make_engine(postgres_url)
+    try:
+        assert store_synthetic(ReportStore(engine), 3, templates()) == 3
+        last_analyzed = text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'report_sources'")
+        with engine.connect() as conn:
+            assert conn.execute(last_analyzed).scalar_one() is None
+        exp.export(engine, tmp_path / "out", fmt="csv")
+        with engine.connect() as conn:
+            assert conn.execute(last_analyzed).scalar_one() is not None
+    finally:
+        engine.dispose()
