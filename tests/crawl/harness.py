@@ -46,9 +46,16 @@ class Workspace:
         return subprocess.run([SCRAPY, *args, *FAST], cwd=REPO_ROOT, env=self.env(**extra),
                               capture_output=True, text=True, timeout=timeout)
 
-    def popen(self, *args: str, **extra: str) -> subprocess.Popen[str]:
-        return subprocess.Popen([SCRAPY, *args, *FAST], cwd=REPO_ROOT, env=self.env(**extra),
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    def popen(self, *args: str, log: Path | None = None, **extra: str) -> subprocess.Popen[str]:
+        """Start ``scrapy ARGS``; its output goes to ``log`` when given (a pipe nobody reads while the
+        process runs would block it once full), else to a pipe for ``communicate()``."""
+        command = [SCRAPY, *args, *FAST]
+        if log is None:
+            return subprocess.Popen(command, cwd=REPO_ROOT, env=self.env(**extra),
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        with log.open("w", encoding="utf-8") as out:  # the child keeps its own copy of the descriptor
+            return subprocess.Popen(command, cwd=REPO_ROOT, env=self.env(**extra),
+                                    stdout=out, stderr=subprocess.STDOUT, text=True)
 
     def store(self) -> ReportStore:
         return ReportStore(make_engine(self.database_url))

@@ -64,6 +64,28 @@ def _holds_leases(space: RedisSpace, pid: int) -> bool:
     return any(client.hlen(key) for key in client.scan_iter(match=f"{space.prefix}:inflight:*-{pid}-*"))
 
 
+def _kill_while_holding_leases(worker: subprocess.Popen[str], ws: Workspace, space: RedisSpace,
+                               timeout: float = 90) -> bool:
+    """SIGKILL ``worker`` at a moment it holds in-flight requests, once the run has stored something.
+
+    The worker is frozen (SIGSTOP) before its leases are looked at, so it cannot finish its requests
+    between the look and the kill; when it holds none it is let go on (SIGCONT) and looked at again.
+    Returns whether it was killed holding leases (it is killed in any case)."""
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and worker.poll() is None:
+            if ws.stored_urls():
+                worker.send_signal(signal.SIGSTOP)
+                if _holds_leases(space, worker.pid):
+                    return True
+                worker.send_signal(signal.SIGCONT)
+            time.sleep(0.05)
+        return False
+    finally:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGKILL)
+
+
 def test_a_worker_killed_mid_backfill_loses_nothing(tmp_path: Path, redis_space: RedisSpace) -> None:
     ws = Workspace(tmp_path)
     env = {"HARVEST_REDIS_URL": redis_space.url, "HARVEST_REDIS_PREFIX": redis_space.prefix}
@@ -74,18 +96,14 @@ def test_a_worker_killed_mid_backfill_loses_nothing(tmp_path: Path, redis_space:
         assert queued.returncode == 0, queued.stdout + queued.stderr
         assert _figures(queued.stdout, "seeds")["seeds"] == "3"
         slow = ("-s", "CONCURRENT_REQUESTS=2", *LEASE, *POLITE)
-        doomed = ws.popen("worker", *slow, **env)
-        survivor = ws.popen("worker", *slow, **env)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and doomed.poll() is None:
-            if len(ws.stored_urls()) >= 3 and _holds_leases(redis_space, doomed.pid):
-                break
-            time.sleep(0.05)
-        killed_midway = doomed.poll() is None and _holds_leases(redis_space, doomed.pid)
-        doomed.send_signal(signal.SIGKILL)
+        doomed = ws.popen("worker", *slow, log=tmp_path / "doomed.log", **env)
+        survivor = ws.popen("worker", *slow, log=tmp_path / "survivor.log", **env)
+        killed_midway = _kill_while_holding_leases(doomed, ws, redis_space)
         doomed.wait(timeout=30)
-        assert killed_midway, "the worker finished or held nothing before it could be killed"
-        out, _ = survivor.communicate(timeout=180)
+        assert killed_midway, ("the worker finished or held nothing before it could be killed:\n"
+                               + (tmp_path / "doomed.log").read_text()[-3000:])
+        survivor.wait(timeout=180)
+        out = (tmp_path / "survivor.log").read_text()
         assert survivor.returncode == 0, out[-3000:]
         assert int(_figures(out, "worker")["reaped"]) >= 1, out[-3000:]  # the dead worker's requests
         _stored_once(ws, expected)
