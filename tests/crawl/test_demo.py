@@ -15,8 +15,8 @@ from tests.crawl.harness import Workspace, manifest_report_urls
 pytestmark = pytest.mark.slow
 
 
-def test_demo_crawl_stores_every_sample_report(tmp_path: Path) -> None:
-    ws = Workspace(tmp_path)
+def test_demo_crawl_stores_every_sample_report(tmp_path: Path, db_url: str) -> None:
+    ws = Workspace(tmp_path, database=None if db_url.startswith("sqlite") else db_url)  # both backends
     result = ws.scrapy("demo", "--portals", "4")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     summary = json.loads(result.stdout.strip().splitlines()[-1])

@@ -86,8 +86,10 @@ def _kill_while_holding_leases(worker: subprocess.Popen[str], ws: Workspace, spa
             worker.send_signal(signal.SIGKILL)
 
 
-def test_a_worker_killed_mid_backfill_loses_nothing(tmp_path: Path, redis_space: RedisSpace) -> None:
-    ws = Workspace(tmp_path)
+def test_a_worker_killed_mid_backfill_loses_nothing(tmp_path: Path, redis_space: RedisSpace,
+                                                    db_url: str) -> None:
+    # on both backends: workers on several machines share a PostgreSQL database
+    ws = Workspace(tmp_path, database=None if db_url.startswith("sqlite") else db_url)
     env = {"HARVEST_REDIS_URL": redis_space.url, "HARVEST_REDIS_PREFIX": redis_space.prefix}
     server = _serve(ws, portals=8, seed=176)  # three portals in province 44 (gkmlpt, hanweb, trs)
     try:
