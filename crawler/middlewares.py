@@ -35,11 +35,20 @@ requests already queued for a blocking portal are not sent either (stat
 which backs the seed off for the run, instead of being asked again three times straight away
 (stat ``harvest/ratelimit/not_retried``). robots.txt answers are left to the normal retry.
 
+Scrapy's CookiesMiddleware asks tldextract whether a cookie's ``Domain`` is a public suffix, with an
+extractor built on tldextract's defaults: the first cookie carrying a ``Domain`` attribute makes it
+download the Public Suffix List from publicsuffix.org (then GitHub) and cache it under ``~/.cache``.
+The harvester sends nothing anywhere but to the portals it crawls (a test run never leaves
+127.0.0.1), so :class:`OfflineCookiesMiddleware` takes its place and, when it is built, points that
+check at :data:`crawler.sites.PUBLIC_SUFFIXES`, the same bundled snapshot the site checks read.
+
 Settings (crawler/settings.py)::
 
     DOWNLOADER_MIDDLEWARES = {
         "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
         "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
+        "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+        "crawler.middlewares.OfflineCookiesMiddleware": 700,   # Scrapy's place for cookies
         "crawler.middlewares.SeedBackoffMiddleware": 120,
         "crawler.middlewares.RateLimitNoRetryMiddleware": 560,   # RetryMiddleware is 550
     }
@@ -49,14 +58,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
+from scrapy.downloadermiddlewares import cookies as scrapy_cookies
+from scrapy.downloadermiddlewares.cookies import CookiesMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
+
+from crawler import sites
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -237,3 +250,17 @@ class RateLimitNoRetryMiddleware:
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("harvest/ratelimit/not_retried")
         return response
+
+
+class OfflineCookiesMiddleware(CookiesMiddleware):
+    """Scrapy's cookie handling, its public-suffix check read from the bundled snapshot (never fetched)."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        # Scrapy keeps its extractor in a module global (2.19: ``_split_domain``); an upgrade that
+        # renames it fails tests/crawl/test_scrapy_api.py instead of fetching the list quietly
+        if not hasattr(scrapy_cookies, "_split_domain"):
+            raise RuntimeError("scrapy.downloadermiddlewares.cookies no longer has _split_domain: "
+                               "point its public-suffix check at crawler.sites.PUBLIC_SUFFIXES again")
+        scrapy_cookies._split_domain = sites.PUBLIC_SUFFIXES
+        return super().from_crawler(crawler)

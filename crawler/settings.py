@@ -84,6 +84,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SeedBackoffMiddleware": 120,
     # a 429 goes straight to the spider (which backs the seed off) instead of three quick retries
     "crawler.middlewares.RateLimitNoRetryMiddleware": 560,
+    # cookies as Scrapy handles them, its public-suffix check never fetching the list from the internet
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "crawler.middlewares.OfflineCookiesMiddleware": 700,
 }
 
 SPIDER_MIDDLEWARES = {

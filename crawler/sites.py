@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import tldextract
 
 #: the bundled public-suffix snapshot only (no suffix_list_urls: never fetched; no cache dir)
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True,
+PUBLIC_SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True,
                                  include_psl_private_domains=True)
 
 #: name suffixes that only resolve inside a network (RFC 6761/6762/8375 and common practice)
@@ -141,7 +141,7 @@ def registrable_domain(host: str) -> str:
         return str(ip)
     if is_ip_host(host):
         return host
-    extracted = _EXTRACT(host)
+    extracted = PUBLIC_SUFFIXES(host)
     return extracted.top_domain_under_public_suffix or host
 
 

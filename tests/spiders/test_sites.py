@@ -103,4 +103,4 @@ def test_the_public_suffix_list_is_never_fetched(monkeypatch) -> None:
     monkeypatch.setattr(tldextract.suffix_list, "find_first_response", no_network)
     sites.registrable_domain.cache_clear()
     assert sites.registrable_domain("www.hangzhou.gov.cn") == "hangzhou.gov.cn"
-    assert sites._EXTRACT.suffix_list_urls == ()
+    assert sites.PUBLIC_SUFFIXES.suffix_list_urls == ()
