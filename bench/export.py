@@ -47,6 +47,11 @@ Measured on the shared 2-core machine, 2026-12-06:
   executemany ~6%. strace of the running 100k bench at ~15,000 reports: ~700
   page writes and ~400 page reads per report, a WAL checkpoint every few commits; the
   ``report_cells.key`` index alone takes one random leaf page per cell key (~200 per report).
+- ``--reports 100000 --concurrent`` with the export's ANALYZE on PostgreSQL (main at 9ed3848,
+  21:18-22:27 UTC; both halves at once, plus a clean-clone CI run for 17 of those minutes and two
+  short crawl probes, load 2-5): ``reports=100000 store_per_s_sqlite=32.3 store_per_s_pg=28.7
+  export_s_sqlite=586.13 export_s_pg=553.89 peak_rss_mb=101.3``; each export wrote 26,700,000
+  rows, its peak RSS rising 16.7 MB (SQLite) and 12.4 MB (PostgreSQL) over the store phase's.
 The export of 300 reports (80,096 rows) took 1.8 s (SQLite) and 2.5 s (PostgreSQL) before these
 changes (the export code is unchanged).
 """
