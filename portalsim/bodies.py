@@ -318,8 +318,17 @@ def png_scan(seed: int, width: int = 120, height: int = 160) -> bytes:
             ink = ((x * 7 + y * 13 + seed) % 23 == 0) or (y % 12 == 0 and 10 < x < width - 10)
             row.append(40 if ink else 235)
         rows.append(bytes(row))
-    raw = b"".join(rows)
+    return _grey_png(width, height, b"".join(rows))
 
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that declares ``width`` × ``height`` pixels and holds almost no image data (a hostile
+    picture: its header promises more pixels than any reader should decode)."""
+    return _grey_png(width, height, b"\x00" * 64)
+
+
+def _grey_png(width: int, height: int, raw: bytes) -> bytes:
+    """An 8-bit greyscale PNG of ``width`` × ``height`` from ``raw`` scanlines (each led by its filter byte)."""
     def chunk(tag: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
 

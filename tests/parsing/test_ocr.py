@@ -4,8 +4,6 @@ scanned page of r001 read to the truth's cells (slow; skipped without ../shared 
 from __future__ import annotations
 
 import json
-import struct
-import zlib
 from pathlib import Path
 
 import pytest
@@ -13,22 +11,13 @@ import pytest
 from pipelines.parsing import parse_document
 from pipelines.parsing.extract import ocr
 from pipelines.parsing.types import Block, Cell, ExtractedDocument
+from portalsim.bodies import png_header
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / ".." / "shared" / "corpus"
 R001 = "r001_jiangsu_huaian_hongze_2023.pdf"
 
 needs_ocr_extra = pytest.mark.skipif(not ocr.available(), reason=ocr.missing_reason())
-
-
-def _png_header(width: int, height: int) -> bytes:
-    """A PNG that declares ``width`` × ``height`` pixels and holds no image data."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
-            + chunk(b"IEND", b""))
 
 
 def _blank_scan_pdf() -> bytes:
@@ -43,14 +32,14 @@ def test_without_the_extra_scans_stay_needs_ocr_and_name_it(monkeypatch) -> None
     result = parse_document(_blank_scan_pdf(), filename="scan.pdf")
     assert result.status == "needs_ocr"
     assert "pip install -e '.[ocr]'" in result.reason
-    picture = parse_document(_png_header(10, 10), filename="page.png")
+    picture = parse_document(png_header(10, 10), filename="page.png")
     assert picture.status == "needs_ocr" and ".[ocr]" in picture.reason
 
 
 @needs_ocr_extra
 def test_huge_and_corrupt_pictures_fail_with_a_reason() -> None:
     # pictures OCR cannot read stay needs_ocr (their bytes are kept), with the reason
-    huge = parse_document(_png_header(20_000, 20_000), filename="huge.png")
+    huge = parse_document(png_header(20_000, 20_000), filename="huge.png")
     assert huge.status == "needs_ocr"
     assert "20000×20000 pixels exceeds max_image_pixels" in huge.reason
     corrupt = parse_document(b"\x89PNG\r\n\x1a\n" + b"\x00garbage" * 50, filename="bad.png")
@@ -73,14 +62,17 @@ def test_grid_from_ruling_lines_with_a_span() -> None:
     import numpy as np
     from PIL import Image, ImageDraw
 
-    img = Image.new("L", (600, 300), 255)
-    draw = ImageDraw.Draw(img)
-    xs, ys = [50, 250, 400, 550], [50, 120, 190, 260]
-    for y in ys:
-        draw.line([(xs[0], y), (xs[-1], y)], fill=0, width=2)
-    for x in xs:
-        # no stroke between columns 1 and 2 in the first row: one cell spans them
-        draw.line([(x, ys[1] if x == 400 else ys[0]), (x, ys[-1])], fill=0, width=2)
+    def ruled(size: tuple[int, int], xs: list[int], ys: list[int], width: int) -> Image.Image:
+        """A 3 × 3 grid whose third vertical stroke skips the first row: one cell spans two columns."""
+        img = Image.new("L", size, 255)
+        draw = ImageDraw.Draw(img)
+        for y in ys:
+            draw.line([(xs[0], y), (xs[-1], y)], fill=0, width=width)
+        for x in xs:
+            draw.line([(x, ys[1] if x == xs[2] else ys[0]), (x, ys[-1])], fill=0, width=width)
+        return img
+
+    img = ruled((600, 300), [50, 250, 400, 550], [50, 120, 190, 260], width=2)
     grids = ocr.find_grids(np.asarray(img))
     assert len(grids) == 1
     grid = grids[0]
@@ -92,13 +84,7 @@ def test_grid_from_ruling_lines_with_a_span() -> None:
     # a harsh scan of the same grid (blur 1.2, noise 20, thin strokes): the same cells and spans
     from portalsim.scans import degrade
 
-    thin = Image.new("L", (1200, 600), 255)
-    draw = ImageDraw.Draw(thin)
-    xs, ys = [100, 500, 800, 1100], [100, 240, 380, 520]
-    for y in ys:
-        draw.line([(xs[0], y), (xs[-1], y)], fill=0, width=1)
-    for x in xs:
-        draw.line([(x, ys[1] if x == 800 else ys[0]), (x, ys[-1])], fill=0, width=1)
+    thin = ruled((1200, 600), [100, 500, 800, 1100], [100, 240, 380, 520], width=1)
     for seed in range(4):
         harsh = degrade(thin, seed, max_tilt=0.0, blur=1.2, noise=20)
         (again,) = ocr.find_grids(np.asarray(harsh))

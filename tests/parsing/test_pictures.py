@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import struct
-import zlib
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from pipelines.parsing.extract import ocr
 from pipelines.parsing.types import Block, Cell, ExtractedDocument
 from pipelines.pictures import MAX_PICTURES, picture_urls
 from pipelines.report import parse_to_json
+from portalsim.bodies import png_header
 
 PAGE = Path(__file__).resolve().parents[1] / "fixtures" / "reports" / "picture_page_2021" / "body.html"
 HTML = "text/html; charset=utf-8"
@@ -30,15 +29,6 @@ def _png(width: int, height: int, grey: int = 255) -> bytes:
     out = io.BytesIO()
     Image.new("L", (width, height), grey).save(out, format="PNG")
     return out.getvalue()
-
-
-def _png_header(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
-            + chunk(b"IEND", b""))
 
 
 def _pictures(*bodies: bytes) -> list[tuple[str, bytes]]:
@@ -90,7 +80,7 @@ def test_a_page_with_no_archived_pictures_stays_needs_ocr_and_says_so() -> None:
 @needs_ocr_extra
 def test_logos_qr_codes_corrupt_and_huge_pictures_yield_no_cells_and_say_why() -> None:
     pictures = _pictures(_png(180, 60), _png(430, 430), b"\x89PNG\r\n\x1a\n" + b"\x00junk" * 40,
-                         _png_header(20_000, 20_000), b"<html>not a picture</html>")
+                         png_header(20_000, 20_000), b"<html>not a picture</html>")
     result = parse_document(PAGE.read_bytes(), content_type=HTML, filename="picture.html", pictures=pictures)
     assert result.status == "needs_ocr"
     assert not getattr(result, "cells", None)
