@@ -137,7 +137,7 @@ class FarmOptions:
 
     timeout_s: float = 3.0           # how long a "timeout" answer stalls
     rate_limit_after: int = 3        # listing requests a rate-limited portal answers before 429s
-    oversized_bytes: int = 64 * 1024 * 1024
+    oversized_bytes: int = 80 * 1024 * 1024  # above the crawler's DOWNLOAD_MAXSIZE (64 MiB): refused
     burst_failures: int = 1          # failing attempts per URL on burst/reset/truncated/timeout portals
     first_year: int | None = None    # first report year of every column (None: 2013–2016 at random)
     non_reports: int | None = None   # non-report items per column (None: 2–5 at random)

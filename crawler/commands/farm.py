@@ -42,8 +42,8 @@ class Command(ScrapyCommand):
                                  "an agency's two ~90%%-identical consecutive years (default: off)")
         parser.add_argument("--timeout-s", type=float, default=3.0,
                             help="how long the 'timeout' fault stalls an answer (default 3 s)")
-        parser.add_argument("--oversized-mb", type=int, default=64,
-                            help="size of the oversized attachment in MiB (default 64)")
+        parser.add_argument("--oversized-mb", type=int, default=80,
+                            help="size of the oversized attachment in MiB (default 80, over the crawl's 64 MiB cap)")
         parser.add_argument("--first-year", type=int, default=None,
                             help="first report year of every column (default: 2013-2016 at random)")
         parser.add_argument("--non-reports", type=int, default=None,

@@ -133,6 +133,15 @@ def test_oversized_attachment_is_streamed_at_the_configured_size(farm_server, ma
     assert int(answer.headers["Content-Length"]) == len(answer.body) == farm_server.farm.options.oversized_bytes
 
 
+def test_the_default_oversized_attachment_is_over_the_crawls_download_cap():
+    # at exactly the cap Scrapy downloads it whole (it refuses only what is larger), so a default
+    # farm would hand every crawl a 64 MiB body to hold instead of the refusal the fault is for
+    from crawler import settings
+    from portalsim import FarmOptions
+
+    assert FarmOptions().oversized_bytes > settings.DOWNLOAD_MAXSIZE
+
+
 def test_self_signed_https(manifest):
     portal = fault_portal(manifest, "tls-self-signed")
     assert portal["column_url"].startswith("https://127.0.0.1:")
