@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import resource
 import signal
 import subprocess
 import sys
@@ -105,6 +104,7 @@ class Command(ScrapyCommand):
         from crawler.commands._common import open_store
         from crawler.frontier.scheduler import LOST_STAT
         from crawler.spiders.registry import FAMILY_SPIDERS
+        from pipelines.parsing.extract.limits import peak_rss_mb
         from pipelines.storage.db import DatabaseUnavailable
 
         assert self.settings is not None and self.crawler_process is not None
@@ -134,7 +134,7 @@ class Command(ScrapyCommand):
         print(key_values({
             "worker": frontier.worker, "requests": figures["requests"], "stored": figures["stored"],
             "new_reports": figures["new_reports"], "errors": figures["errors"], "reaped": reaped,
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "peak_rss_mb": round(peak_rss_mb(), 1),
             "duration_s": round(time.monotonic() - started, 1),
         }), flush=True)
         if figures["not_stored"] or figures["failure"]:

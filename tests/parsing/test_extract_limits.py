@@ -113,3 +113,23 @@ def test_image_file_is_needs_ocr_not_a_failure(magic: bytes) -> None:
 
     result = parse_document(magic + b"\x00" * 64, content_type="image/png", filename="scan_1.png")
     assert result.status == "needs_ocr", result
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs Linux /proc (VmHWM)")
+def test_peak_rss_is_the_programs_own_not_its_large_parents():
+    # Linux carries ru_maxrss over execve: a program started by a 300 MB parent used to report
+    # 300 MB as its own peak (scrapy worker under bench/scale.py's 1,000-portal farm: 741 MB).
+    import subprocess
+    import sys
+
+    child = ("import resource; from pipelines.parsing.extract.limits import peak_rss_mb; "
+             "print(peak_rss_mb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+    parent = ("import subprocess, sys; held = bytearray(300 * 2**20); held[::4096] = b'x' * len(held[::4096]); "
+              f"print(subprocess.run([sys.executable, '-c', {child!r}], capture_output=True, text=True, "
+              "check=True).stdout)")
+    out = subprocess.run([sys.executable, "-c", parent], capture_output=True, text=True, check=True,
+                         cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    own, inherited = (float(v) for v in out.stdout.split())
+    if inherited < 300:
+        pytest.skip("this kernel does not carry ru_maxrss over execve: nothing to tell apart")
+    assert own < 150

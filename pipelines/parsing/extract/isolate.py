@@ -23,7 +23,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from pipelines.parsing.extract.errors import ExtractionError
-from pipelines.parsing.extract.limits import MB, Deadline, Limits
+from pipelines.parsing.extract.limits import MB, Deadline, Limits, peak_rss_mb
 from pipelines.parsing.types import ExtractedDocument
 
 if TYPE_CHECKING:
@@ -63,12 +63,6 @@ def _mp_context() -> ForkServerContext | None:
         return _context or None
 
 
-def _peak_rss_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _child(conn, reader: str, body: bytes, limits: Limits, spent_s: float, kwargs: dict) -> None:
     """Child process: cap the address space, run the reader, send one message, exit."""
     with contextlib.suppress(OSError):
@@ -87,21 +81,21 @@ def _child(conn, reader: str, body: bytes, limits: Limits, spent_s: float, kwarg
         deadline = Deadline(min(limits.deadline_s, limits.budget_s) - spent_s)
         doc = fn(body, limits=replace(limits, isolate=False), deadline=deadline, **kwargs)
         # ("ok", document, peak MB) | ("error", code, reason, peak MB) | ("memory", peak MB)
-        message: tuple[Any, ...] = ("ok", doc, _peak_rss_mb())
+        message: tuple[Any, ...] = ("ok", doc, peak_rss_mb())
     except ExtractionError as exc:
-        message = ("error", exc.code, exc.reason, _peak_rss_mb())
+        message = ("error", exc.code, exc.reason, peak_rss_mb())
     except MemoryError:
-        message = ("memory", _peak_rss_mb())
+        message = ("memory", peak_rss_mb())
     except RecursionError:
-        message = ("error", "too_deep", f"{reader}: markup nested too deeply to read", _peak_rss_mb())
+        message = ("error", "too_deep", f"{reader}: markup nested too deeply to read", peak_rss_mb())
     except Exception as exc:  # reported to the parent, which wraps it like an in-process failure
         message = ("error", "failed", f"{reader}: reader failed unexpectedly ({type(exc).__name__}: {exc})",
-                   _peak_rss_mb())
+                   peak_rss_mb())
     del body
     try:
         conn.send(message)
     except MemoryError:
-        conn.send(("memory", _peak_rss_mb()))
+        conn.send(("memory", peak_rss_mb()))
     finally:
         conn.close()
 

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
 from pipelines.parsing.extract.errors import ExtractionError
 
 MB = 1024 * 1024
+_HWM = re.compile(rb"^VmHWM:\s+(\d+)\s+kB", re.M)
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory in MiB: Linux's VmHWM of the current program.
+
+    Not ``getrusage().ru_maxrss``: Linux carries that over ``execve`` from the process that started
+    this one, so a program launched by a large parent (a benchmark holding a 1,000-portal farm)
+    reports the parent's peak as its own. ru_maxrss is the fallback where /proc is missing."""
+    try:
+        with open("/proc/self/status", "rb") as fh:
+            found = _HWM.search(fh.read())
+    except OSError:
+        found = None
+    if found:
+        return int(found.group(1)) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux and BSD: KiB
 
 
 @dataclass(frozen=True)
