@@ -21,12 +21,14 @@ portals) not stored, ``duplicated`` documents stored more than once (both over t
 ``peak_rss_mb_per_worker`` the largest peak RSS of any worker process. The machine's other load
 counts: say what else ran when quoting the speedup.
 
-Measured on the shared 2-core machine, 2026-12-06 (main at 42893a4, 20:28-21:18 UTC, nothing heavy
-beside it; the farm took about 11 minutes to build): ``portals=1027 reports=5238 speedup=1.70
-politeness_violations=0 lost=0 duplicated=0 peak_rss_mb_per_worker=741`` -- one worker 22,199
-requests in 1,481 s at 740.7 MB peak, two workers 11,129 + 10,993 requests in 870 s at 351.4 MB
-each. The one-worker peak is over the issue's 500 MB and not yet explained (a census of live Python
-objects at spider close does not grow with the farm).
+Measured on the shared 2-core machine, 2026-12-07 (main at 47c7797, 00:50-01:30 UTC, nothing else
+running; the farm took about 7.5 minutes to build and warm): ``portals=1027 reports=5238
+speedup=1.71 politeness_violations=0 lost=0 duplicated=0 peak_rss_mb_per_worker=360`` -- one worker
+22,205 requests in 1,095 s at 359.5 MB peak, two workers 11,042 + 11,080 requests in 641 s at
+354.6 MB at most. ``peak_rss_mb`` is each worker's own high-water mark (VmHWM). An earlier run
+showed 741 MB for the one worker: that was ``ru_maxrss``, which Linux carries over ``execve``, so the
+worker this script starts directly inherited this script's own peak (the warmed farm); sampled every
+10 ms, that worker never went over 420 MB.
 """
 
 from __future__ import annotations
