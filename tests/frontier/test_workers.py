@@ -64,6 +64,14 @@ def _holds_leases(space: RedisSpace, pid: int) -> bool:
     return any(client.hlen(key) for key in client.scan_iter(match=f"{space.prefix}:inflight:*-{pid}-*"))
 
 
+def _wait_for_leases(worker: subprocess.Popen[str], space: RedisSpace, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not _holds_leases(space, worker.pid):
+        if worker.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"the worker took no work within {timeout:g} s:\n{log.read_text()[-3000:]}")
+        time.sleep(0.02)
+
+
 def _kill_while_holding_leases(worker: subprocess.Popen[str], ws: Workspace, space: RedisSpace,
                                timeout: float = 90) -> bool:
     """SIGKILL ``worker`` at a moment it holds in-flight requests, once the run has stored something.
@@ -99,6 +107,10 @@ def test_a_worker_killed_mid_backfill_loses_nothing(tmp_path: Path, redis_space:
         assert _figures(queued.stdout, "seeds")["seeds"] == "3"
         slow = ("-s", "CONCURRENT_REQUESTS=2", *LEASE, *POLITE)
         doomed = ws.popen("worker", *slow, log=tmp_path / "doomed.log", **env)
+        # the survivor starts once the doomed worker has taken work: started together, the survivor
+        # could take every column page (their listing walks stay with it) and finish the small run
+        # while the doomed one, idle between Scrapy's 5 s heartbeats, never held anything
+        _wait_for_leases(doomed, redis_space, tmp_path / "doomed.log")
         survivor = ws.popen("worker", *slow, log=tmp_path / "survivor.log", **env)
         killed_midway = _kill_while_holding_leases(doomed, ws, redis_space)
         doomed.wait(timeout=30)
