@@ -4,8 +4,8 @@ Writes every document of :mod:`hostile_docs` (the issue's sizes: lying ZIP sizes
 glyph flood, span bomb, looping OLE2, nested divs, padded XXE, a 3 GiB sparse text file) into a
 temporary directory and runs ``scrapy report PATH`` on each in its own process, with the default
 budget (60 s, 1024 MiB per document). Peak memory is the largest VmHWM seen in the process tree
-(the command, the reader forkserver and its children; sampled every 20 ms) or the command's own
-rusage, whichever is larger. The last line is ``documents= max_s= max_rss_mb= tracebacks=``.
+(the command, the reader forkserver and its children; sampled every 20 ms). The last line is
+``documents= max_s= max_rss_mb= tracebacks=``.
 Run: .venv/bin/python bench/hostile.py
 """
 
@@ -19,9 +19,12 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import hostile_docs  # noqa: E402  (bench/ sibling, not a package)
+
+from pipelines.parsing.extract.limits import vm_hwm_mb  # noqa: E402
 
 
 def _children() -> dict[int, list[int]]:
@@ -39,21 +42,14 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def _tree_hwm_kb(root: int) -> int:
+def _tree_hwm_mb(root: int) -> float:
     """Largest VmHWM (peak resident set) among ``root`` and its descendants now."""
     tree = _children()
-    best, todo = 0, [root]
+    best, todo = 0.0, [root]
     while todo:
         pid = todo.pop()
         todo.extend(tree.get(pid, []))
-        try:
-            with open(f"/proc/{pid}/status") as fh:
-                for line in fh:
-                    if line.startswith("VmHWM:"):
-                        best = max(best, int(line.split()[1]))
-                        break
-        except OSError:
-            continue
+        best = max(best, vm_hwm_mb(pid) or 0.0)
     return best
 
 
@@ -63,16 +59,16 @@ def run_one(path: Path) -> tuple[float, float, str, bool]:
     start = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "scrapy", "report", str(path)], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    peak_kb = 0
+    peak_mb = 0.0
     while proc.poll() is None:
-        peak_kb = max(peak_kb, _tree_hwm_kb(proc.pid))
+        peak_mb = max(peak_mb, _tree_hwm_mb(proc.pid))
         time.sleep(0.02)
     seconds = time.monotonic() - start
     out, err = proc.communicate()
     text = out.decode("utf-8", "replace") + err.decode("utf-8", "replace")
     status = next((line for line in text.splitlines() if line.startswith("status:")),
                   f"no status line (exit code {proc.returncode})")
-    return seconds, peak_kb / 1024, status, "Traceback" in text
+    return seconds, peak_mb, status, "Traceback" in text
 
 
 def main() -> int:

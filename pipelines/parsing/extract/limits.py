@@ -12,19 +12,26 @@ MB = 1024 * 1024
 _HWM = re.compile(rb"^VmHWM:\s+(\d+)\s+kB", re.M)
 
 
+def vm_hwm_mb(pid: int | str = "self") -> float | None:
+    """Linux's VmHWM (peak resident memory of the current program) of process ``pid`` in MiB; None
+    where /proc has no such process or no such line."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as fh:
+            found = _HWM.search(fh.read())
+    except OSError:
+        return None
+    return int(found.group(1)) / 1024 if found else None
+
+
 def peak_rss_mb() -> float:
-    """This process's own peak resident memory in MiB: Linux's VmHWM of the current program.
+    """This process's own peak resident memory in MiB (:func:`vm_hwm_mb`).
 
     Not ``getrusage().ru_maxrss``: Linux carries that over ``execve`` from the process that started
     this one, so a program launched by a large parent (a benchmark holding a 1,000-portal farm)
     reports the parent's peak as its own. ru_maxrss is the fallback where /proc is missing."""
-    try:
-        with open("/proc/self/status", "rb") as fh:
-            found = _HWM.search(fh.read())
-    except OSError:
-        found = None
-    if found:
-        return int(found.group(1)) / 1024
+    own = vm_hwm_mb()
+    if own is not None:
+        return own
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux and BSD: KiB
